@@ -1,0 +1,14 @@
+namespace EdgeAgent.Core.Audio;
+
+public sealed class AudioCaptureOptions
+{
+    /// <summary>Samples per frame handed to the pipeline (32 ms at 16 kHz).</summary>
+    public int FrameSamples { get; set; } = 512;
+
+    /// <summary>Frames the channel holds before the oldest is dropped (64 × 32 ms ≈ 2 s).</summary>
+    public int Capacity { get; set; } = 64;
+
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,177 @@
+using EdgeAgent.Core.Models;
+using EdgeAgent.Speech.Onnx;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeAgent.Speech.Keywords;
+
+/// <summary>
+/// The openWakeWord front end: melspectrogram then embedding, framed as the reference does it (MODELS.md).
+/// Each 1280-sample chunk (80 ms, int16 scale) with the previous 480 samples gives 8 mel frames
+/// (scaled x/10 + 2); the embedding of the last 76 frames is one 96-value feature per chunk.
+/// Mel frames are kept for <see cref="BackfillChunks"/> chunks so that embeddings skipped while the VAD gate was
+/// closed can be computed afterwards, as one batch, exactly as the ungated pipeline would have computed them.
+/// </summary>
+public sealed class WakeWordFeatures : IDisposable
+{
+    public const int ChunkSamples = 1280;
+    public const int EmbeddingSize = 96;
+    private const int MelContext = 480;
+    private const int MelBands = 32;
+    private const int FramesPerChunk = 8;
+    private const int WindowFrames = 76;
+    private const int WindowValues = WindowFrames * MelBands;
+
+    private readonly BoundSession _mel;
+    private readonly BoundSession _embedding;
+    private readonly BoundSession _batch;
+    private readonly float[] _melInput = new float[MelContext + ChunkSamples];
+    private readonly float[] _melOutput = new float[FramesPerChunk * MelBands];
+    private readonly float[] _melRing;      // the last (76 + 8·(B-1)) frames, oldest first
+    private readonly float[] _embeddingOutput = new float[EmbeddingSize];
+    private readonly float[] _batchInput;
+    private readonly float[] _batchOutput;
+    private readonly string _embeddingInputName;
+    private readonly string _embeddingOutputName;
+
+    public WakeWordFeatures(InstalledModel mel, InstalledModel embedding, int backfillChunks, OnnxOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(backfillChunks, 1);
+        MelModel = mel;
+        EmbeddingModel = embedding;
+        BackfillChunks = backfillChunks;
+        _melRing = new float[(WindowFrames + FramesPerChunk * (backfillChunks - 1)) * MelBands];
+        _batchInput = new float[backfillChunks * WindowValues];
+        _batchOutput = new float[backfillChunks * EmbeddingSize];
+
+        _mel = new BoundSession(OnnxSessions.Open(mel, options));
+        try
+        {
+            InferenceSession embeddingSession = OnnxSessions.Open(embedding, options);
+            _embedding = new BoundSession(embeddingSession);
+            _embeddingInputName = embeddingSession.InputMetadata.Keys.Single();
+            _embeddingOutputName = embeddingSession.OutputMetadata.Keys.Single();
+            _batch = new BoundSession(OnnxSessions.Open(embedding, options));
+
+            _mel.BindInput<float>(_mel.Session.InputMetadata.Keys.Single(), _melInput, [1, _melInput.Length]);
+            _mel.BindOutput<float>(_mel.Session.OutputMetadata.Keys.Single(), _melOutput, [1, 1, FramesPerChunk, MelBands]);
+            Memory<float> window = _melRing.AsMemory(_melRing.Length - WindowValues);
+            _embedding.BindInput(_embeddingInputName, window, [1, WindowFrames, MelBands, 1]);
+            _embedding.BindOutput<float>(_embeddingOutputName, _embeddingOutput, [1, 1, 1, EmbeddingSize]);
+            _batch.BindInput<float>(_embeddingInputName, _batchInput, [backfillChunks, WindowFrames, MelBands, 1]);
+            _batch.BindOutput<float>(_embeddingOutputName, _batchOutput, [backfillChunks, 1, 1, EmbeddingSize]);
+        }
+        catch (Exception ex) when (ex is OnnxRuntimeException or InvalidOperationException)
+        {
+            Dispose();
+            throw new ModelStoreException($"{mel} / {embedding}: unexpected openWakeWord interface: {ex.Message}", ex);
+        }
+
+        Reset();
+    }
+
+    public InstalledModel MelModel { get; }
+
+    public InstalledModel EmbeddingModel { get; }
+
+    /// <summary>How many past chunks' embeddings <see cref="ComputeRecent"/> can produce.</summary>
+    public int BackfillChunks { get; }
+
+    /// <summary>Runs the mel model on the next chunk (int16 scale) and slides the mel window by 8 frames.</summary>
+    public void PushChunk(ReadOnlySpan<float> chunk)
+    {
+        if (chunk.Length != ChunkSamples)
+        {
+            throw new ArgumentException($"openWakeWord takes {ChunkSamples} samples per chunk, got {chunk.Length}.", nameof(chunk));
+        }
+
+        _melInput.AsSpan(ChunkSamples, MelContext).CopyTo(_melInput);
+        chunk.CopyTo(_melInput.AsSpan(MelContext));
+        _mel.Run();
+
+        Span<float> ring = _melRing;
+        int shift = FramesPerChunk * MelBands;
+        ring[shift..].CopyTo(ring);
+        Span<float> fresh = ring[^shift..];
+        for (int i = 0; i < shift; i++)
+        {
+            fresh[i] = _melOutput[i] / 10f + 2f;
+        }
+    }
+
+    /// <summary>The embedding of the current 76-frame window.</summary>
+    public void ComputeCurrent(Span<float> embedding)
+    {
+        _embedding.Run();
+        _embeddingOutput.CopyTo(embedding);
+    }
+
+    /// <summary>
+    /// The embeddings of the last <paramref name="chunks"/> windows (oldest first) into
+    /// <paramref name="embeddings"/> (chunks × 96), computed as one batch.
+    /// </summary>
+    public void ComputeRecent(int chunks, Span<float> embeddings)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(chunks, BackfillChunks);
+        int stride = FramesPerChunk * MelBands;
+        for (int b = 0; b < BackfillChunks; b++)
+        {
+            _melRing.AsSpan(b * stride, WindowValues).CopyTo(_batchInput.AsSpan(b * WindowValues));
+        }
+
+        _batch.Run();
+        _batchOutput.AsSpan((BackfillChunks - chunks) * EmbeddingSize, chunks * EmbeddingSize).CopyTo(embeddings);
+    }
+
+    /// <summary>
+    /// Embeddings of ~4 s of uniform int16 noise in [-1000, 1000), 41 windows of 76 frames with step 8, to seed the
+    /// heads' history after a reset (fixed seed, so runs are reproducible).
+    /// </summary>
+    public float[] ComputeSeed(int count)
+    {
+        const int seconds = 4;
+        var rng = new Random(1234);
+        var noise = new float[seconds * 16_000];
+        for (int i = 0; i < noise.Length; i++)
+        {
+            noise[i] = rng.Next(-1000, 1000);
+        }
+
+        using var runOptions = new RunOptions();
+        using var melInput = OrtValue.CreateTensorValueFromMemory(noise, [1, noise.Length]);
+        using IDisposableReadOnlyCollection<OrtValue> melOut = _mel.Session.Run(
+            runOptions, [_mel.Session.InputNames[0]], [melInput], _mel.Session.OutputNames);
+        ReadOnlySpan<float> frames = melOut[0].GetTensorDataAsSpan<float>();
+        int frameCount = frames.Length / MelBands;
+        int windows = Math.Min(count, (frameCount - WindowFrames) / FramesPerChunk + 1);
+
+        var batch = new float[windows * WindowValues];
+        for (int w = 0; w < windows; w++)
+        {
+            ReadOnlySpan<float> src = frames.Slice(w * FramesPerChunk * MelBands, WindowValues);
+            Span<float> dst = batch.AsSpan(w * WindowValues, WindowValues);
+            for (int i = 0; i < WindowValues; i++)
+            {
+                dst[i] = src[i] / 10f + 2f;
+            }
+        }
+
+        using var embIn = OrtValue.CreateTensorValueFromMemory(batch, [windows, WindowFrames, MelBands, 1]);
+        using IDisposableReadOnlyCollection<OrtValue> embOut = _embedding.Session.Run(
+            runOptions, [_embeddingInputName], [embIn], [_embeddingOutputName]);
+        return embOut[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    /// <summary>Back to the start-up state: no audio context, the mel window all ones.</summary>
+    public void Reset()
+    {
+        Array.Clear(_melInput);
+        Array.Fill(_melRing, 1f);
+    }
+
+    public void Dispose()
+    {
+        _mel.Dispose();
+        _embedding?.Dispose();
+        _batch?.Dispose();
+    }
+}

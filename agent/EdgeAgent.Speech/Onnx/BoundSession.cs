@@ -1,0 +1,51 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeAgent.Speech.Onnx;
+
+/// <summary>
+/// A session whose inputs and outputs are bound once to preallocated managed buffers (<see cref="OrtIoBinding"/>):
+/// per call the caller writes into its arrays and calls <see cref="Run"/>, which allocates nothing.
+/// </summary>
+internal sealed class BoundSession : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly OrtIoBinding _binding;
+    private readonly RunOptions _runOptions = new();
+    private readonly List<OrtValue> _values = [];
+
+    public BoundSession(InferenceSession session)
+    {
+        _session = session;
+        _binding = session.CreateIoBinding();
+    }
+
+    public InferenceSession Session => _session;
+
+    public void BindInput<T>(string name, Memory<T> buffer, long[] shape)
+        where T : unmanaged => _binding.BindInput(name, Track(buffer, shape));
+
+    public void BindOutput<T>(string name, Memory<T> buffer, long[] shape)
+        where T : unmanaged => _binding.BindOutput(name, Track(buffer, shape));
+
+    public void Run() => _session.RunWithBinding(_runOptions, _binding);
+
+    public void Dispose()
+    {
+        _binding.Dispose();
+        foreach (OrtValue value in _values)
+        {
+            value.Dispose();
+        }
+
+        _runOptions.Dispose();
+        _session.Dispose();
+    }
+
+    private OrtValue Track<T>(Memory<T> buffer, long[] shape)
+        where T : unmanaged
+    {
+        OrtValue value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer, shape);
+        _values.Add(value);
+        return value;
+    }
+}

@@ -1,0 +1,64 @@
+using EdgeAgent.Core.Models;
+
+namespace EdgeAgent.Speech.Pipeline;
+
+/// <summary>The store entries one pipeline runs: a VAD, the openWakeWord front end and the keyword heads.</summary>
+public sealed record SpeechModels(InstalledModel Vad, InstalledModel Mel, InstalledModel Embedding, IReadOnlyList<InstalledModel> Keywords)
+{
+    public const string VadName = "silero_vad";
+    public const string MelName = "melspectrogram";
+    public const string EmbeddingName = "embedding";
+
+    public IEnumerable<InstalledModel> All => new[] { Vad, Mel, Embedding }.Concat(Keywords);
+
+    /// <summary>
+    /// Picks the models from the store and checks every file against its manifest's sha256.
+    /// <paramref name="keywords"/> empty means every installed keyword model.
+    /// </summary>
+    /// <exception cref="ModelStoreException">A model is missing or damaged; the message says which.</exception>
+    public static SpeechModels Select(ModelStore store, string vadVersion, IReadOnlyCollection<string> keywords)
+    {
+        InstalledModel vad = store.Find(VadName, NormaliseVadVersion(vadVersion));
+        InstalledModel mel = store.Find(MelName);
+        InstalledModel embedding = store.Find(EmbeddingName);
+
+        List<InstalledModel> heads;
+        if (keywords.Count == 0)
+        {
+            heads = store.List().Where(m => m.Kind == ModelKind.Keyword)
+                .GroupBy(m => m.Name)
+                .Select(g => g.MaxBy(m => m.Manifest.InstalledAt)!)
+                .OrderBy(m => m.Name, StringComparer.Ordinal)
+                .ToList();
+            if (heads.Count == 0)
+            {
+                throw new ModelStoreException($"no keyword models are installed in {store.Root}; {ModelStore.FetchHint}");
+            }
+        }
+        else
+        {
+            heads = keywords.Distinct().Select(k => store.Find(k)).ToList();
+            foreach (InstalledModel head in heads.Where(h => h.Kind != ModelKind.Keyword))
+            {
+                throw new ModelStoreException($"{head} is a {head.Kind} model, not a keyword model");
+            }
+        }
+
+        var models = new SpeechModels(vad, mel, embedding, heads);
+        foreach (InstalledModel model in models.All)
+        {
+            ModelStore.Verify(model);
+        }
+
+        return models;
+    }
+
+    /// <summary>Accepts <c>v5</c>, <c>v6</c>, <c>legacy</c> (= <c>v4</c>) and bare numbers.</summary>
+    public static string NormaliseVadVersion(string version) => version.Trim().ToLowerInvariant() switch
+    {
+        "legacy" or "4" or "v4" => "v4",
+        "5" => "v5",
+        "6" => "v6",
+        var v => v,
+    };
+}
