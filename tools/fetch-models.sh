@@ -83,7 +83,11 @@ fi
 
 # Install through edgectl, which reads each model's tensor signature with ONNX Runtime and writes the manifest.
 edgectl_dll="$repo/tools/EdgeCtl/bin/Release/net10.0/linux-x64/edgectl.dll"
-dotnet build "$repo/tools/EdgeCtl" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
+if ! build_log=$(dotnet build "$repo/tools/EdgeCtl" -c Release --nologo -v quiet 2>&1); then
+    echo "$build_log" >&2
+    echo "fetch-models: building edgectl failed; nothing installed" >&2
+    exit 1
+fi
 for row in "${missing[@]}"; do
     IFS='|' read -r file pkg path sha name version kind licence <<<"$row"
     dotnet "$edgectl_dll" models install "${unpacked[$pkg]}/$path" --models "$store" \

@@ -1,0 +1,49 @@
+using EdgeAgent.Core.Keywords;
+using EdgeAgent.Core.Vad;
+using EdgeAgent.Speech.Pipeline;
+
+namespace EdgeCtl.Analysis;
+
+/// <summary>Collects what the pipeline reports and, at the end, turns it into an <see cref="AnalysisReport"/>.</summary>
+internal sealed class AnalysisCollector : ISpeechEvents
+{
+    private readonly List<SpeechSegment> _segments = [];
+    private readonly List<KeywordDetection> _detections = [];
+
+    /// <summary>Called for each detection as it happens (live output).</summary>
+    public Action<KeywordDetection>? DetectionSeen { get; init; }
+
+    public IReadOnlyList<KeywordDetection> Detections => _detections;
+
+    public void OnSegment(SpeechSegment segment) => _segments.Add(segment);
+
+    public void OnDetection(KeywordDetection detection)
+    {
+        _detections.Add(detection);
+        DetectionSeen?.Invoke(detection);
+    }
+
+    public AnalysisReport BuildReport(string source, SpeechPipeline pipeline, double processSec, long overruns)
+    {
+        double duration = pipeline.Samples / 16_000.0;
+        double speech = _segments.Sum(s => s.DurationSec);
+        return new AnalysisReport(
+            source,
+            Math.Round(duration, 3),
+            duration > 0 ? Math.Round(Math.Min(1, speech / duration), 4) : 0,
+            _segments.Select(s => new SegmentReport(Math.Round(s.StartSec, 3), Math.Round(s.EndSec, 3))).ToList(),
+            _detections.OrderBy(d => d.TimeSec)
+                .Select(d => new DetectionReport(d.Keyword, Math.Round(d.TimeSec, 3), Math.Round(d.Score, 4), d.Model, d.Version, d.Label))
+                .ToList(),
+            pipeline.Models.All.Select(m => new ModelReport(m.Name, m.Version, m.Kind, m.Manifest.Sha256)).ToList(),
+            new TimingReport(Math.Round(duration, 3), Math.Round(processSec, 4), duration > 0 ? Math.Round(processSec / duration, 5) : 0),
+            new PipelineReport(
+                $"{pipeline.Models.Vad.Name}@{pipeline.Models.Vad.Version}",
+                pipeline.Gated,
+                pipeline.VadFrames,
+                pipeline.KeywordChunks,
+                pipeline.GatedChunks,
+                pipeline.BackfilledEmbeddings,
+                overruns));
+    }
+}

@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace EdgeCtl.Analysis;
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(AnalysisReport))]
+[JsonSerializable(typeof(ModelListReport))]
+internal sealed partial class ReportJsonContext : JsonSerializerContext;
