@@ -24,6 +24,8 @@ public sealed class AlsaSource : IAudioSource
 
     public string Description => $"alsa:{_device}";
 
+    public bool IsLive => true;
+
     public AudioFormat Format => _pcm != 0 ? _format : throw new InvalidOperationException("The source is not open.");
 
     /// <summary>Overruns (xruns) recovered since the source was created.</summary>

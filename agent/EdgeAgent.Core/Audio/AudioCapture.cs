@@ -6,8 +6,8 @@ namespace EdgeAgent.Core.Audio;
 
 /// <summary>
 /// Reads a source on a dedicated thread (blocking reads stay off the thread pool), converts to 16 kHz mono and hands
-/// fixed-size pooled frames to the pipeline through a bounded channel. When the pipeline falls behind, the oldest
-/// frame is dropped and counted: capture never blocks. A failing device is reported as a fault and re-opened with
+/// fixed-size pooled frames to the pipeline through a bounded channel. When the pipeline falls behind a live source,
+/// the oldest frame is dropped and counted: capture never blocks (a file or pipe waits instead). A failing device is reported as a fault and re-opened with
 /// exponential backoff; the channel completes when a finite source (file, stdin) ends.
 /// </summary>
 public sealed class AudioCapture : IAsyncDisposable
@@ -34,7 +34,7 @@ public sealed class AudioCapture : IAsyncDisposable
         _channel = Channel.CreateBounded<AudioFrame>(
             new BoundedChannelOptions(options.Capacity)
             {
-                FullMode = BoundedChannelFullMode.DropOldest,
+                FullMode = source.IsLive ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
                 SingleReader = true,
                 SingleWriter = true,
             },
@@ -158,7 +158,7 @@ public sealed class AudioCapture : IAsyncDisposable
 
             var frame = new AudioFrame(buffer, n, _samples);
             Interlocked.Add(ref _samples, n);
-            if (!_channel.Writer.TryWrite(frame))
+            if (!TryWrite(frame, token))
             {
                 frame.Return();
                 return false;
@@ -171,6 +171,24 @@ public sealed class AudioCapture : IAsyncDisposable
         }
 
         return false;
+    }
+
+    /// <summary>Live sources never wait (the channel drops the oldest frame); files and pipes wait for the pipeline.</summary>
+    private bool TryWrite(AudioFrame frame, CancellationToken token)
+    {
+        if (_channel.Writer.TryWrite(frame))
+        {
+            return true;
+        }
+
+        try
+        {
+            return _channel.Writer.WaitToWriteAsync(token).AsTask().GetAwaiter().GetResult() && _channel.Writer.TryWrite(frame);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static TimeSpan Jitter(TimeSpan delay) =>

@@ -9,6 +9,12 @@ public interface IAudioSource : IDisposable
     /// <summary>Where the audio comes from, for logs and errors (e.g. <c>alsa:hw:1,0</c>).</summary>
     string Description { get; }
 
+    /// <summary>
+    /// True when the audio arrives at its own pace (a microphone, a file played in real time): a pipeline that falls
+    /// behind loses the oldest frames. False for a file read as fast as possible or a pipe, where the reader waits.
+    /// </summary>
+    bool IsLive { get; }
+
     /// <summary>The format of what <see cref="Read"/> returns; known after <see cref="Open"/>.</summary>
     AudioFormat Format { get; }
 

@@ -29,6 +29,8 @@ public sealed class RawPcmSource : IAudioSource
 
     public string Description => _description;
 
+    public bool IsLive => false;
+
     public AudioFormat Format => _format;
 
     public void Open()

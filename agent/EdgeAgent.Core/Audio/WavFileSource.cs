@@ -23,6 +23,8 @@ public sealed class WavFileSource : IAudioSource
 
     public string Description => $"wav:{_path}";
 
+    public bool IsLive => _realtime;
+
     public AudioFormat Format => _reader?.Format ?? throw new InvalidOperationException("The source is not open.");
 
     public void Open()

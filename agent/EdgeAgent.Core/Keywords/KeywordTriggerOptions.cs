@@ -12,7 +12,10 @@ public sealed class KeywordTriggerOptions
     [Range(0, 60_000)]
     public int RefractoryMs { get; set; } = 2_000;
 
-    /// <summary>80 ms chunks after a reset whose scores are ignored (start-up transients of the front end).</summary>
+    /// <summary>
+    /// 80 ms chunks after a reset whose scores are ignored: the mel window starts at all ones, and until it has
+    /// filled with real audio (76 frames, ~0.8 s) loud low-frequency noise can make a head fire.
+    /// </summary>
     [Range(0, 100)]
-    public int WarmupChunks { get; set; } = 5;
+    public int WarmupChunks { get; set; } = 12;
 }

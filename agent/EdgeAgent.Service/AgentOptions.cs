@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+using EdgeAgent.Core.Models;
+
+namespace EdgeAgent.Service;
+
+/// <summary>The agent's own settings (configuration section <c>EdgeAgent</c>).</summary>
+public sealed class AgentOptions
+{
+    public const string SectionName = "EdgeAgent";
+
+    /// <summary>This device's id in the fleet; defaults to the host name.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", ErrorMessage = "EdgeAgent:DeviceId may hold letters, digits, '.', '_' and '-' (at most 128).")]
+    public string DeviceId { get; set; } = Environment.MachineName;
+
+    /// <summary>Where the agent keeps its state and logs.</summary>
+    [Required]
+    public string DataDir { get; set; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".edgeagent", "data");
+
+    /// <summary>The model store shared with edgectl.</summary>
+    [Required]
+    public string ModelsDir { get; set; } = ModelStore.DefaultRoot();
+
+    /// <summary><c>alsa:&lt;device&gt;</c> | <c>wav:&lt;path&gt;[?loop=true&amp;realtime=true]</c> | <c>stdin:&lt;rate&gt;:&lt;channels&gt;</c>.</summary>
+    [Required]
+    public string Source { get; set; } = "alsa:default";
+
+    /// <summary>How often a health line is logged.</summary>
+    [Range(1, 86_400)]
+    public int HealthIntervalSeconds { get; set; } = 60;
+}

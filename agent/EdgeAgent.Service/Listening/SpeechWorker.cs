@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using EdgeAgent.Core.Audio;
+using EdgeAgent.Core.Keywords;
+using EdgeAgent.Core.Models;
+using EdgeAgent.Core.Vad;
+using EdgeAgent.Speech.Pipeline;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Service.Listening;
+
+/// <summary>
+/// Listens: captures from the configured source on its own thread, runs the speech pipeline on every frame, logs
+/// detections and a periodic health line. A missing model or microphone is a logged fault that is retried, never a
+/// crash. When a finite source (a file, stdin) ends, the agent stops.
+/// </summary>
+internal sealed partial class SpeechWorker(
+    IOptions<AgentOptions> agentOptions,
+    IOptions<SpeechPipelineOptions> pipelineOptions,
+    IOptions<AudioCaptureOptions> captureOptions,
+    IHostApplicationLifetime lifetime,
+    TimeProvider timeProvider,
+    ILogger<SpeechWorker> logger) : BackgroundService, ISpeechEvents
+{
+    private static readonly TimeSpan s_modelRetry = TimeSpan.FromSeconds(30);
+
+    private long _detections;
+    private long _errors;
+    private double _speechSec;
+
+    public void OnDetection(KeywordDetection d)
+    {
+        Interlocked.Increment(ref _detections);
+        SpeechWorkerLog.Detection(logger, d.Keyword, d.TimeSec, d.Score, d.Model, d.Version, d.Label ?? "");
+    }
+
+    public void OnSegment(SpeechSegment segment)
+    {
+        _speechSec += segment.DurationSec;
+        SpeechWorkerLog.Segment(logger, segment.StartSec, segment.EndSec);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        AgentOptions agent = agentOptions.Value;
+        SpeechPipelineOptions options = pipelineOptions.Value;
+        SpeechModels? models = await LoadModelsAsync(agent, options, stoppingToken);
+        if (models is null)
+        {
+            return;
+        }
+
+        using var pipeline = new SpeechPipeline(models, options, this);
+        IAudioSource source = AudioSourceSpec.Create(agent.Source);
+        await using var capture = new AudioCapture(source, captureOptions.Value, logger);
+        SpeechWorkerLog.Started(
+            logger, agent.DeviceId, source.Description, models.Vad.ToString(), SpeechWorkerLog.Describe(models.Keywords),
+            options.Gated ? "gated by the VAD" : "ungated");
+        capture.Start();
+
+        double busySec = 0;
+        using var healthStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        Task health = ReportHealthAsync(pipeline, capture, () => busySec, TimeSpan.FromSeconds(agent.HealthIntervalSeconds), healthStop.Token);
+        try
+        {
+            await foreach (AudioFrame frame in capture.Frames.ReadAllAsync(stoppingToken))
+            {
+                long start = Stopwatch.GetTimestamp();
+                try
+                {
+                    pipeline.Process(frame.Samples);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Log the first few, then only count: never a line per frame.
+                    long count = Interlocked.Increment(ref _errors);
+                    if (count <= 3 || long.IsPow2(count))
+                    {
+                        SpeechWorkerLog.FrameFailed(logger, ex, count);
+                    }
+                }
+                finally
+                {
+                    frame.Return();
+                }
+
+                busySec += Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+
+            pipeline.Flush();
+            SpeechWorkerLog.SourceEnded(logger, pipeline.Samples / (double)AudioFormat.PipelineRate);
+            lifetime.StopApplication();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            pipeline.Flush();
+            SpeechWorkerLog.Stopped(logger, pipeline.Samples / (double)AudioFormat.PipelineRate);
+        }
+        finally
+        {
+            await healthStop.CancelAsync();
+            await health;
+            LogHealth(pipeline, capture, busySec);
+        }
+    }
+
+    private async Task<SpeechModels?> LoadModelsAsync(AgentOptions agent, SpeechPipelineOptions options, CancellationToken stoppingToken)
+    {
+        var store = new ModelStore(agent.ModelsDir);
+        while (true)
+        {
+            try
+            {
+                return SpeechModels.Select(store, options.VadVersion, options.Keywords);
+            }
+            catch (ModelStoreException ex)
+            {
+                SpeechWorkerLog.ModelsUnavailable(logger, ex.Message, s_modelRetry.TotalSeconds);
+            }
+
+            try
+            {
+                await Task.Delay(s_modelRetry, timeProvider, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+    }
+
+    private async Task ReportHealthAsync(SpeechPipeline pipeline, AudioCapture capture, Func<double> busySec, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval, timeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                LogHealth(pipeline, capture, busySec());
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private void LogHealth(SpeechPipeline pipeline, AudioCapture capture, double busySec)
+    {
+        double audioSec = pipeline.Samples / (double)AudioFormat.PipelineRate;
+        SpeechWorkerLog.Health(
+            logger,
+            audioSec,
+            audioSec > 0 ? busySec / audioSec : 0,
+            audioSec > 0 ? Math.Min(1, _speechSec / audioSec) : 0,
+            pipeline.KeywordChunks,
+            pipeline.GatedChunks,
+            Interlocked.Read(ref _detections),
+            capture.Overruns,
+            capture.Faults,
+            Interlocked.Read(ref _errors),
+            Environment.WorkingSet / (1024.0 * 1024.0));
+    }
+}

@@ -1,0 +1,36 @@
+using EdgeAgent.Core.Models;
+
+namespace EdgeAgent.Service.Listening;
+
+internal static partial class SpeechWorkerLog
+{
+    [LoggerMessage(2000, LogLevel.Information, "Agent {DeviceId} listening on {Source}: VAD {Vad}, keywords {Keywords}, keyword stage {Gating}")]
+    public static partial void Started(ILogger logger, string deviceId, string source, string vad, string keywords, string gating);
+
+    [LoggerMessage(2001, LogLevel.Information, "Detected {Keyword} at {TimeSec:F2} s, score {Score:F3} ({Model}@{Version}) {Label}")]
+    public static partial void Detection(ILogger logger, string keyword, double timeSec, float score, string model, string version, string label);
+
+    [LoggerMessage(2002, LogLevel.Debug, "Speech from {StartSec:F2} s to {EndSec:F2} s")]
+    public static partial void Segment(ILogger logger, double startSec, double endSec);
+
+    [LoggerMessage(2003, LogLevel.Information,
+        "Health: {AudioSec:F0} s of audio, RTF {Rtf:F4}, speech {SpeechRatio:P1}, keyword chunks {KeywordChunks} run / {GatedChunks} gated, " +
+        "detections {Detections}, overruns {Overruns}, source faults {Faults}, pipeline errors {Errors}, memory {MemoryMiB:F0} MiB")]
+    public static partial void Health(
+        ILogger logger, double audioSec, double rtf, double speechRatio, long keywordChunks, long gatedChunks,
+        long detections, long overruns, long faults, long errors, double memoryMiB);
+
+    [LoggerMessage(2004, LogLevel.Error, "Speech models unavailable: {Problem}; retrying in {RetrySeconds} s")]
+    public static partial void ModelsUnavailable(ILogger logger, string problem, double retrySeconds);
+
+    [LoggerMessage(2005, LogLevel.Error, "The speech pipeline failed on a frame (error {Count}); the frame was skipped")]
+    public static partial void FrameFailed(ILogger logger, Exception exception, long count);
+
+    [LoggerMessage(2006, LogLevel.Information, "Audio source ended after {AudioSec:F1} s; stopping")]
+    public static partial void SourceEnded(ILogger logger, double audioSec);
+
+    [LoggerMessage(2007, LogLevel.Information, "Stopped listening after {AudioSec:F1} s of audio")]
+    public static partial void Stopped(ILogger logger, double audioSec);
+
+    public static string Describe(IEnumerable<InstalledModel> models) => string.Join(", ", models.Select(m => m.ToString()));
+}

@@ -1,0 +1,44 @@
+using EdgeAgent.Service;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+Log.Logger = new LoggerConfiguration()
+    .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+    .CreateBootstrapLogger();
+
+try
+{
+    HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
+    builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(4));
+    builder.Services.AddSystemd();
+    builder.Services.AddWindowsService(o => o.ServiceName = "edge-agent");
+
+    string dataDir = builder.Configuration[$"{AgentOptions.SectionName}:DataDir"] ?? new AgentOptions().DataDir;
+    builder.Services.AddSerilog((services, logger) => logger
+        .ReadFrom.Configuration(builder.Configuration)
+        .ReadFrom.Services(services)
+        .Enrich.FromLogContext()
+        .WriteTo.Console(
+            outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}",
+            formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+        .WriteTo.File(
+            new CompactJsonFormatter(),
+            Path.Combine(dataDir, "logs", "edge-agent-.clef"),
+            rollingInterval: RollingInterval.Day,
+            fileSizeLimitBytes: 16 * 1024 * 1024,
+            rollOnFileSizeLimit: true,
+            retainedFileCountLimit: 14));
+
+    builder.Services.AddEdgeAgent();
+    await builder.Build().RunAsync();
+    return 0;
+}
+catch (Exception ex) when (ex is not HostAbortedException)
+{
+    Log.Fatal(ex, "edge-agent failed to start");
+    return 1;
+}
+finally
+{
+    await Log.CloseAndFlushAsync();
+}
