@@ -38,6 +38,7 @@ public sealed class AlsaSource : IAudioSource
         int rc;
         try
         {
+            LibAsound.SilenceLibraryErrors();
             rc = LibAsound.PcmOpen(out pcm, _device, LibAsound.StreamCapture, 0);
         }
         catch (DllNotFoundException ex)

@@ -148,8 +148,14 @@ public sealed class AudioCapture : IAsyncDisposable
         int size = _options.FrameSamples;
         while (!token.IsCancellationRequested)
         {
+            long left = (_options.MaxSamples ?? long.MaxValue) - _samples;
+            if (left <= 0)
+            {
+                return true;
+            }
+
             float[] buffer = ArrayPool<float>.Shared.Rent(size);
-            int n = _reader.ReadFull(buffer.AsSpan(0, size));
+            int n = _reader.ReadFull(buffer.AsSpan(0, (int)Math.Min(size, left)));
             if (n == 0)
             {
                 ArrayPool<float>.Shared.Return(buffer);
@@ -164,7 +170,7 @@ public sealed class AudioCapture : IAsyncDisposable
                 return false;
             }
 
-            if (n < size)
+            if (n < size && _reader.Ended)
             {
                 return true;
             }

@@ -56,6 +56,20 @@ internal static partial class LibAsound
     [LibraryImport(Library, EntryPoint = "snd_pcm_recover")]
     public static partial int PcmRecover(nint pcm, int error, int silent);
 
+    [LibraryImport(Library, EntryPoint = "snd_lib_error_set_handler")]
+    private static unsafe partial int SetErrorHandler(delegate* unmanaged<nint, int, nint, int, nint, void> handler);
+
+    /// <summary>
+    /// Stops libasound printing its own lines on stderr; every failure still reaches the caller as an error code,
+    /// which the source turns into one message. The C handler is variadic; ignoring the extra arguments is safe.
+    /// </summary>
+    public static unsafe void SilenceLibraryErrors() => SetErrorHandler(&IgnoreError);
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static void IgnoreError(nint file, int line, nint function, int error, nint format)
+    {
+    }
+
     [LibraryImport(Library, EntryPoint = "snd_strerror")]
     private static partial nint StrError(int error);
 

@@ -27,9 +27,15 @@ internal static class ListenCommand
         {
             Description = "Stop after this much audio (default: until Ctrl+C or the end of the source)",
         };
+        var buffer = new Option<double>("--buffer-seconds")
+        {
+            Description = "Audio held for a pipeline that falls behind before the oldest is dropped (default 2)",
+            DefaultValueFactory = _ => 2.0,
+        };
         var command = new Command("listen", "Run the speech pipeline on a live audio source");
         command.Options.Add(sourceOption);
         command.Options.Add(seconds);
+        command.Options.Add(buffer);
         pipeline.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -40,6 +46,17 @@ internal static class ListenCommand
                 throw new CliException("--seconds must not be negative");
             }
 
+            double bufferSec = result.GetValue(buffer);
+            if (bufferSec is < 0.1 or > 600)
+            {
+                throw new CliException("--buffer-seconds must be between 0.1 and 600");
+            }
+
+            var capture = new AudioCaptureOptions
+            {
+                Capacity = (int)Math.Ceiling(bufferSec * AudioFormat.PipelineRate / 512),
+                MaxSamples = limit > 0 ? (long)(limit * AudioFormat.PipelineRate) : null,
+            };
             (SpeechModels models, SpeechPipelineOptions options) = pipeline.Resolve(result);
             IAudioSource source;
             try
@@ -51,7 +68,7 @@ internal static class ListenCommand
                 throw new CliException(ex.Message);
             }
 
-            AnalysisReport report = await RunAsync(source, models, options, limit, json, cancellationToken);
+            AnalysisReport report = await RunAsync(source, capture, models, options, json, cancellationToken);
             ReportPrinter.Print(report, json);
             return ExitCodes.Ok;
         });
@@ -59,16 +76,15 @@ internal static class ListenCommand
     }
 
     private static async Task<AnalysisReport> RunAsync(
-        IAudioSource source, SpeechModels models, SpeechPipelineOptions options, double limitSec, bool json, CancellationToken cancellationToken)
+        IAudioSource source, AudioCaptureOptions captureOptions, SpeechModels models, SpeechPipelineOptions options, bool json, CancellationToken cancellationToken)
     {
         var collector = new AnalysisCollector
         {
             DetectionSeen = json ? null : d => AnsiConsole.MarkupLine($"[green]{d.TimeSec,8:F2} s  {Markup.Escape(Describe(d))}  {d.Score:F3}[/]"),
         };
         using var pipeline = new SpeechPipeline(models, options, collector);
-        long limitSamples = limitSec > 0 ? (long)(limitSec * AudioFormat.PipelineRate) : long.MaxValue;
         string? fault = null;
-        await using var capture = new AudioCapture(source, new AudioCaptureOptions(), NullLogger.Instance);
+        await using var capture = new AudioCapture(source, captureOptions, NullLogger.Instance);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         capture.Fault += message =>
         {
@@ -89,20 +105,14 @@ internal static class ListenCommand
                 long t = Stopwatch.GetTimestamp();
                 try
                 {
-                    int take = (int)Math.Min(frame.Length, limitSamples - pipeline.Samples);
-                    pipeline.Process(frame.Samples[..take]);
+                    pipeline.Process(frame.Samples);
                 }
                 finally
                 {
                     frame.Return();
                 }
 
-                busy += Stopwatch.GetElapsedTime(t).TotalSeconds;
-                if (pipeline.Samples >= limitSamples)
-                {
-                    break;
-                }
-            }
+                busy += Stopwatch.GetElapsedTime(t).TotalSeconds;            }
         }
         catch (OperationCanceledException)
         {

@@ -1,0 +1,14 @@
+using EdgeAgent.TestSupport;
+
+namespace EdgeCtl.Tests.Commands;
+
+/// <summary>Runs the real edgectl binary, as a technician would.</summary>
+internal static class Edgectl
+{
+    private static readonly string s_dll = Path.Combine(AppContext.BaseDirectory, "edgectl.dll");
+
+    public static ExternalTool.Result Run(IDictionary<string, string>? environment, params string[] args) =>
+        ExternalTool.Run("dotnet", [s_dll, .. args], environment, TimeSpan.FromMinutes(3));
+
+    public static ExternalTool.Result Run(params string[] args) => Run(null, args);
+}
