@@ -9,7 +9,8 @@ namespace EdgeAgent.Speech.Keywords;
 /// Each 1280-sample chunk (80 ms, int16 scale) with the previous 480 samples gives 8 mel frames
 /// (scaled x/10 + 2); the embedding of the last 76 frames is one 96-value feature per chunk.
 /// Mel frames are kept for <see cref="BackfillChunks"/> chunks so that embeddings skipped while the VAD gate was
-/// closed can be computed afterwards, as one batch, exactly as the ungated pipeline would have computed them.
+/// closed can be computed afterwards, exactly as the ungated pipeline would have computed them: one binding of the
+/// embedding session per past window, so a backfill costs only the windows it needs and allocates nothing.
 /// </summary>
 public sealed class WakeWordFeatures : IDisposable
 {
@@ -23,13 +24,12 @@ public sealed class WakeWordFeatures : IDisposable
 
     private readonly BoundSession _mel;
     private readonly BoundSession _embedding;
-    private readonly BoundSession _batch;
+    private readonly BoundSession[] _past; // _past[k]: the window k chunks before the newest
     private readonly float[] _melInput = new float[MelContext + ChunkSamples];
     private readonly float[] _melOutput = new float[FramesPerChunk * MelBands];
     private readonly float[] _melRing;      // the last (76 + 8·(B-1)) frames, oldest first
     private readonly float[] _embeddingOutput = new float[EmbeddingSize];
-    private readonly float[] _batchInput;
-    private readonly float[] _batchOutput;
+    private readonly float[] _pastOutput;
     private readonly string _embeddingInputName;
     private readonly string _embeddingOutputName;
 
@@ -40,8 +40,8 @@ public sealed class WakeWordFeatures : IDisposable
         EmbeddingModel = embedding;
         BackfillChunks = backfillChunks;
         _melRing = new float[(WindowFrames + FramesPerChunk * (backfillChunks - 1)) * MelBands];
-        _batchInput = new float[backfillChunks * WindowValues];
-        _batchOutput = new float[backfillChunks * EmbeddingSize];
+        _pastOutput = new float[backfillChunks * EmbeddingSize];
+        _past = new BoundSession[backfillChunks];
 
         _mel = new BoundSession(OnnxSessions.Open(mel, options));
         try
@@ -50,15 +50,20 @@ public sealed class WakeWordFeatures : IDisposable
             _embedding = new BoundSession(embeddingSession);
             _embeddingInputName = embeddingSession.InputMetadata.Keys.Single();
             _embeddingOutputName = embeddingSession.OutputMetadata.Keys.Single();
-            _batch = new BoundSession(OnnxSessions.Open(embedding, options));
 
             _mel.BindInput<float>(_mel.Session.InputMetadata.Keys.Single(), _melInput, [1, _melInput.Length]);
             _mel.BindOutput<float>(_mel.Session.OutputMetadata.Keys.Single(), _melOutput, [1, 1, FramesPerChunk, MelBands]);
             Memory<float> window = _melRing.AsMemory(_melRing.Length - WindowValues);
             _embedding.BindInput(_embeddingInputName, window, [1, WindowFrames, MelBands, 1]);
             _embedding.BindOutput<float>(_embeddingOutputName, _embeddingOutput, [1, 1, 1, EmbeddingSize]);
-            _batch.BindInput<float>(_embeddingInputName, _batchInput, [backfillChunks, WindowFrames, MelBands, 1]);
-            _batch.BindOutput<float>(_embeddingOutputName, _batchOutput, [backfillChunks, 1, 1, EmbeddingSize]);
+            _past[0] = _embedding;
+            for (int k = 1; k < backfillChunks; k++)
+            {
+                _past[k] = _embedding.CreateSibling();
+                Memory<float> past = _melRing.AsMemory(_melRing.Length - WindowValues - k * FramesPerChunk * MelBands, WindowValues);
+                _past[k].BindInput(_embeddingInputName, past, [1, WindowFrames, MelBands, 1]);
+                _past[k].BindOutput<float>(_embeddingOutputName, _pastOutput.AsMemory(k * EmbeddingSize, EmbeddingSize), [1, 1, 1, EmbeddingSize]);
+            }
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or InvalidOperationException)
         {
@@ -102,24 +107,23 @@ public sealed class WakeWordFeatures : IDisposable
     public void ComputeCurrent(Span<float> embedding)
     {
         _embedding.Run();
-        _embeddingOutput.CopyTo(embedding);
+        _embeddingOutput.CopyTo(embedding[..EmbeddingSize]);
     }
 
     /// <summary>
-    /// The embeddings of the last <paramref name="chunks"/> windows (oldest first) into
-    /// <paramref name="embeddings"/> (chunks × 96), computed as one batch.
+    /// The embeddings of the last <paramref name="chunks"/> windows, oldest first, into
+    /// <paramref name="embeddings"/> (chunks × 96).
     /// </summary>
     public void ComputeRecent(int chunks, Span<float> embeddings)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(chunks, BackfillChunks);
-        int stride = FramesPerChunk * MelBands;
-        for (int b = 0; b < BackfillChunks; b++)
+        for (int k = chunks - 1; k >= 1; k--)
         {
-            _melRing.AsSpan(b * stride, WindowValues).CopyTo(_batchInput.AsSpan(b * WindowValues));
+            _past[k].Run();
+            _pastOutput.AsSpan(k * EmbeddingSize, EmbeddingSize).CopyTo(embeddings[((chunks - 1 - k) * EmbeddingSize)..]);
         }
 
-        _batch.Run();
-        _batchOutput.AsSpan((BackfillChunks - chunks) * EmbeddingSize, chunks * EmbeddingSize).CopyTo(embeddings);
+        ComputeCurrent(embeddings[((chunks - 1) * EmbeddingSize)..]);
     }
 
     /// <summary>
@@ -171,7 +175,14 @@ public sealed class WakeWordFeatures : IDisposable
     public void Dispose()
     {
         _mel.Dispose();
+        if (_past is not null)
+        {
+            for (int k = 1; k < _past.Length; k++)
+            {
+                _past[k]?.Dispose();
+            }
+        }
+
         _embedding?.Dispose();
-        _batch?.Dispose();
     }
 }

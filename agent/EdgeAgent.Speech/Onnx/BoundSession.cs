@@ -12,12 +12,22 @@ internal sealed class BoundSession : IDisposable
     private readonly OrtIoBinding _binding;
     private readonly RunOptions _runOptions = new();
     private readonly List<OrtValue> _values = [];
+    private readonly bool _ownsSession;
 
     public BoundSession(InferenceSession session)
+        : this(session, ownsSession: true)
+    {
+    }
+
+    private BoundSession(InferenceSession session, bool ownsSession)
     {
         _session = session;
+        _ownsSession = ownsSession;
         _binding = session.CreateIoBinding();
     }
+
+    /// <summary>Another set of bindings over the same session (which this one keeps owning).</summary>
+    public BoundSession CreateSibling() => new(_session, ownsSession: false);
 
     public InferenceSession Session => _session;
 
@@ -38,7 +48,10 @@ internal sealed class BoundSession : IDisposable
         }
 
         _runOptions.Dispose();
-        _session.Dispose();
+        if (_ownsSession)
+        {
+            _session.Dispose();
+        }
     }
 
     private OrtValue Track<T>(Memory<T> buffer, long[] shape)

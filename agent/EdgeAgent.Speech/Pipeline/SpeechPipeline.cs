@@ -10,8 +10,8 @@ namespace EdgeAgent.Speech.Pipeline;
 /// The on-device speech pipeline over a 16 kHz mono stream in [-1, 1]: Silero VAD on every 32 ms frame (speech
 /// segments by hysteresis), the openWakeWord mel front end on every 80 ms chunk, and — only while the VAD gate is
 /// open, unless ungated — the embedding model and every keyword head. When the gate opens, the embeddings of the
-/// pre-roll are computed from the kept mel frames as one batch, so the heads see the history the ungated pipeline
-/// would have given them. Feed it from one thread; in steady state it allocates nothing.
+/// pre-roll that are not in the history yet are computed from the kept mel frames, so the heads see the history the
+/// ungated pipeline would have given them. Feed it from one thread; in steady state it allocates nothing.
 /// </summary>
 public sealed class SpeechPipeline : IDisposable
 {
@@ -35,6 +35,7 @@ public sealed class SpeechPipeline : IDisposable
     private int _chunkFill;
     private long _samples;
     private long _chunksSinceReset;
+    private long _lastOpenChunk;
     private long _lastSpeechEnd = long.MinValue;
     private bool _gateOpen;
 
@@ -167,6 +168,7 @@ public sealed class SpeechPipeline : IDisposable
         _chunkFill = 0;
         _samples = 0;
         _chunksSinceReset = 0;
+        _lastOpenChunk = 0;
         _lastSpeechEnd = long.MinValue;
         _gateOpen = false;
     }
@@ -233,8 +235,9 @@ public sealed class SpeechPipeline : IDisposable
         start = Stopwatch.GetTimestamp();
         if (_options.Gated && !_gateOpen)
         {
-            // The gate just opened: compute the pre-roll the ungated pipeline would have had.
-            int chunks = (int)Math.Min(_features.BackfillChunks, _chunksSinceReset);
+            // The gate just opened: compute the pre-roll the ungated pipeline would have had, except what the
+            // history still holds from before a short pause.
+            int chunks = (int)Math.Min(Math.Min(_features.BackfillChunks, _chunksSinceReset), _chunksSinceReset - _lastOpenChunk);
             int values = chunks * Embedding;
             _history.AsSpan(values).CopyTo(_history);
             _features.ComputeRecent(chunks, _history.AsSpan(_history.Length - values));
@@ -249,6 +252,7 @@ public sealed class SpeechPipeline : IDisposable
         }
 
         _gateOpen = true;
+        _lastOpenChunk = _chunksSinceReset;
         KeywordChunks++;
         SpeechInstruments.KeywordChunks.Add(1);
 
