@@ -47,17 +47,6 @@ internal static class BenchAudio
         return path;
     }
 
-    public static float[] Load(string path)
-    {
-        using var source = new WavFileSource(path);
-        source.Open();
-        var reader = new PipelineAudioReader(source);
-        reader.Reset();
-        var all = new float[16_000 * 61];
-        int total = reader.ReadFull(all);
-        return all[..total];
-    }
-
     private static double Duration(string path)
     {
         using WavReader reader = WavReader.Open(path);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using EdgeAgent.Benchmarks;
+using EdgeAgent.Core.Audio;
 using EdgeAgent.Core.Models;
 using EdgeAgent.Speech.Onnx;
 using EdgeAgent.Speech.Pipeline;
@@ -18,7 +19,7 @@ SpeechModels models = SpeechModels.Select(store, "v5", []);
 using var gated = new SpeechPipeline(models, new SpeechPipelineOptions { Gated = true });
 GC.Collect();
 double rssLoaded = RssMiB();
-float[] audio = BenchAudio.Load(BenchAudio.Ensure(workDir));
+float[] audio = PipelineAudioReader.LoadFile(BenchAudio.Ensure(workDir));
 double audioSec = audio.Length / 16_000.0;
 Measure(gated, audio, null);
 GC.Collect();

@@ -106,6 +106,26 @@ public sealed class PipelineAudioReader
         }
     }
 
+    /// <summary>Reads a whole WAV file as 16 kHz mono samples (for tools and tests; the agent streams).</summary>
+    public static float[] LoadFile(string path)
+    {
+        using var source = new WavFileSource(path);
+        source.Open();
+        long frames;
+        int rate;
+        using (WavReader header = WavReader.Open(path))
+        {
+            frames = header.TotalFrames;
+            rate = header.Format.SampleRate;
+        }
+
+        var reader = new PipelineAudioReader(source);
+        reader.Reset();
+        var samples = new float[frames * AudioFormat.PipelineRate / rate + 2];
+        int total = reader.ReadFull(samples);
+        return samples[..total];
+    }
+
     /// <summary>Averages the channels of interleaved frames.</summary>
     public static void Downmix(ReadOnlySpan<float> interleaved, int channels, Span<float> mono)
     {

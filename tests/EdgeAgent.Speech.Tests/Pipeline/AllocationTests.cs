@@ -13,7 +13,7 @@ public sealed class AllocationTests
     public void Process_ThousandsOfFrames_AllocatesNothingInSteadyState(bool gated)
     {
         // Neutral speech with pauses, so the gate opens and closes (no detections: those allocate an event record).
-        float[] audio = Load(SpeechCorpus.NeutralClips.First(c => !c.Noisy).Path);
+        float[] audio = PipelineAudioReader.LoadFile(SpeechCorpus.NeutralClips.First(c => !c.Noisy).Path);
         var options = new SpeechPipelineOptions { Gated = gated };
         using var pipeline = new SpeechPipeline(SpeechModels.Select(TestPaths.Models, "v5", []), options);
 
@@ -41,22 +41,5 @@ public sealed class AllocationTests
         }
 
         return frames;
-    }
-
-    private static float[] Load(string path)
-    {
-        using var source = new WavFileSource(path);
-        source.Open();
-        var reader = new PipelineAudioReader(source);
-        reader.Reset();
-        var all = new List<float>();
-        var block = new float[4096];
-        int n;
-        while ((n = reader.Read(block)) > 0)
-        {
-            all.AddRange(block.AsSpan(0, n));
-        }
-
-        return [.. all];
     }
 }
