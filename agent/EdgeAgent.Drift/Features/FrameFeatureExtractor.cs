@@ -1,0 +1,205 @@
+namespace EdgeAgent.Drift.Features;
+
+/// <summary>
+/// Computes <see cref="FrameFeatures"/> and 32 log-mel band energies of 512-sample, 16 kHz frames from one shared
+/// Hann-windowed FFT. Buffers are allocated once; <see cref="Extract"/> allocates nothing. One instance per thread.
+/// </summary>
+public sealed class FrameFeatureExtractor
+{
+    public const int FrameSamples = 512;
+    public const int MelBands = 32;
+    private const int SampleRate = 16_000;
+    private const int Bins = FrameSamples / 2 + 1;
+    private const float BinHz = (float)SampleRate / FrameSamples;
+    private const float ClipLevel = 0.999f;
+    private const double Floor = 1e-12;
+
+    private readonly Fft _fft = new(FrameSamples);
+    private readonly float[] _window = new float[FrameSamples];
+    private readonly float[] _re = new float[FrameSamples];
+    private readonly float[] _im = new float[FrameSamples];
+    private readonly float[] _power = new float[Bins];
+    private readonly float[] _melWeights; // MelBands × Bins
+    private readonly int _tiltFrom;
+    private readonly int _tiltTo;
+    private readonly double _tiltMeanX;
+    private readonly double _tiltSxx;
+
+    public FrameFeatureExtractor()
+    {
+        for (int i = 0; i < FrameSamples; i++)
+        {
+            _window[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * i / FrameSamples));
+        }
+
+        _melWeights = MelFilterBank(60, 7800);
+        _tiltFrom = (int)Math.Ceiling(100 / BinHz);
+        _tiltTo = (int)Math.Floor(7000 / BinHz);
+        double sum = 0, sumSq = 0;
+        int n = _tiltTo - _tiltFrom + 1;
+        for (int k = _tiltFrom; k <= _tiltTo; k++)
+        {
+            double x = Math.Log2(k * BinHz);
+            sum += x;
+            sumSq += x * x;
+        }
+
+        _tiltMeanX = sum / n;
+        _tiltSxx = sumSq - n * _tiltMeanX * _tiltMeanX;
+    }
+
+    /// <summary>Features of one frame of samples in [-1, 1]; the mel fingerprint goes to <paramref name="melDb"/> (32 values, dB).</summary>
+    public FrameFeatures Extract(ReadOnlySpan<float> frame, Span<float> melDb)
+    {
+        if (frame.Length != FrameSamples || melDb.Length < MelBands)
+        {
+            throw new ArgumentException($"Features need {FrameSamples} samples and room for {MelBands} mel bands.");
+        }
+
+        var f = default(FrameFeatures);
+        double sum = 0, sumSq = 0;
+        float peak = 0;
+        int clipped = 0, run = 0, crossings = 0;
+        bool silent = true;
+        for (int i = 0; i < frame.Length; i++)
+        {
+            float x = frame[i];
+            sum += x;
+            sumSq += x * x;
+            float a = Math.Abs(x);
+            peak = Math.Max(peak, a);
+            silent &= x == 0;
+            if (a >= ClipLevel)
+            {
+                clipped++;
+                run++;
+                f.LongestClipRun = Math.Max(f.LongestClipRun, run);
+            }
+            else
+            {
+                run = 0;
+            }
+
+            if (i > 0 && (x >= 0) != (frame[i - 1] >= 0))
+            {
+                crossings++;
+            }
+        }
+
+        double mean = sum / frame.Length;
+        f.DigitalSilence = silent;
+        f.DcOffset = (float)mean;
+        f.LevelDb = (float)(10 * Math.Log10(sumSq / frame.Length + Floor));
+        f.PeakDb = (float)(20 * Math.Log10(peak + 1e-6));
+        f.ClippedFraction = (float)clipped / frame.Length;
+        f.ZeroCrossingRate = (float)crossings / (frame.Length - 1);
+
+        for (int i = 0; i < FrameSamples; i++)
+        {
+            _re[i] = (float)(frame[i] - mean) * _window[i];
+            _im[i] = 0;
+        }
+
+        _fft.Forward(_re, _im);
+        double total = 0, weighted = 0;
+        for (int k = 1; k < Bins; k++)
+        {
+            _power[k] = _re[k] * _re[k] + _im[k] * _im[k];
+            total += _power[k];
+            weighted += _power[k] * k * BinHz;
+        }
+
+        Spectral(ref f, total, weighted);
+        for (int b = 0; b < MelBands; b++)
+        {
+            double e = 0;
+            ReadOnlySpan<float> w = _melWeights.AsSpan(b * Bins, Bins);
+            for (int k = 1; k < Bins; k++)
+            {
+                e += w[k] * _power[k];
+            }
+
+            melDb[b] = (float)(10 * Math.Log10(e / FrameSamples + Floor));
+        }
+
+        return f;
+    }
+
+    private void Spectral(ref FrameFeatures f, double total, double weighted)
+    {
+        if (total <= Floor)
+        {
+            f.Flatness = 1;
+            f.Above4kDb = f.Above7kDb = (float)(10 * Math.Log10(Floor));
+            return;
+        }
+
+        f.CentroidHz = (float)(weighted / total);
+        double cumulative = 0, logSum = 0, above4k = 0, above7k = 0;
+        f.RolloffHz = (Bins - 1) * BinHz;
+        bool rolled = false;
+        for (int k = 1; k < Bins; k++)
+        {
+            double p = _power[k];
+            cumulative += p;
+            if (!rolled && cumulative >= 0.85 * total)
+            {
+                f.RolloffHz = k * BinHz;
+                rolled = true;
+            }
+
+            logSum += Math.Log(p + Floor);
+            float hz = k * BinHz;
+            above4k += hz >= 4000 ? p : 0;
+            above7k += hz >= 7000 ? p : 0;
+        }
+
+        f.Flatness = (float)(Math.Exp(logSum / (Bins - 1)) / (total / (Bins - 1)));
+        f.Above4kDb = (float)(10 * Math.Log10(above4k / total + Floor));
+        f.Above7kDb = (float)(10 * Math.Log10(above7k / total + Floor));
+
+        // Least-squares slope of dB against log2(frequency): dB per octave.
+        double sxy = 0, meanY = 0;
+        int n = _tiltTo - _tiltFrom + 1;
+        for (int k = _tiltFrom; k <= _tiltTo; k++)
+        {
+            meanY += 10 * Math.Log10(_power[k] + Floor);
+        }
+
+        meanY /= n;
+        for (int k = _tiltFrom; k <= _tiltTo; k++)
+        {
+            sxy += (Math.Log2(k * BinHz) - _tiltMeanX) * (10 * Math.Log10(_power[k] + Floor) - meanY);
+        }
+
+        f.TiltDbPerOctave = (float)(sxy / _tiltSxx);
+    }
+
+    private static float[] MelFilterBank(double lowHz, double highHz)
+    {
+        static double ToMel(double hz) => 2595 * Math.Log10(1 + hz / 700);
+        static double ToHz(double mel) => 700 * (Math.Pow(10, mel / 2595) - 1);
+
+        var weights = new float[MelBands * Bins];
+        double low = ToMel(lowHz), high = ToMel(highHz);
+        var edges = new double[MelBands + 2];
+        for (int i = 0; i < edges.Length; i++)
+        {
+            edges[i] = ToHz(low + (high - low) * i / (MelBands + 1));
+        }
+
+        for (int b = 0; b < MelBands; b++)
+        {
+            for (int k = 1; k < Bins; k++)
+            {
+                double hz = k * BinHz;
+                double w = hz < edges[b] || hz > edges[b + 2] ? 0
+                    : hz <= edges[b + 1] ? (hz - edges[b]) / (edges[b + 1] - edges[b])
+                    : (edges[b + 2] - hz) / (edges[b + 2] - edges[b + 1]);
+                weights[b * Bins + k] = (float)w;
+            }
+        }
+
+        return weights;
+    }
+}
