@@ -8,6 +8,8 @@ var root = new RootCommand("edgectl: the EdgeAgent technician's tool")
     AnalyzeCommand.Create(),
     ListenCommand.Create(),
     ModelsCommand.Create(),
+    ProfileCommand.Create(),
+    DriftCommand.Create(),
 };
 
 // Model sources start with "@" (npm scopes): no response files.

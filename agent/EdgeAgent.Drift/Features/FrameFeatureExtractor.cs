@@ -12,6 +12,8 @@ public sealed class FrameFeatureExtractor
     private const int Bins = FrameSamples / 2 + 1;
     private const float BinHz = (float)SampleRate / FrameSamples;
     private const float ClipLevel = 0.999f;
+    private const float PlateauLevel = 0.05f; // flat tops of 3+ identical samples above this are clipping at a lower stage
+    private const int LowBin = 7;             // 218 Hz: spectral shape and levels start here, above hum and DC
     private const double Floor = 1e-12;
 
     private readonly Fft _fft = new(FrameSamples);
@@ -33,7 +35,7 @@ public sealed class FrameFeatureExtractor
         }
 
         _melWeights = MelFilterBank(60, 7800);
-        _tiltFrom = (int)Math.Ceiling(100 / BinHz);
+        _tiltFrom = LowBin;
         _tiltTo = (int)Math.Floor(7000 / BinHz);
         double sum = 0, sumSq = 0;
         int n = _tiltTo - _tiltFrom + 1;
@@ -48,8 +50,16 @@ public sealed class FrameFeatureExtractor
         _tiltSxx = sumSq - n * _tiltMeanX * _tiltMeanX;
     }
 
-    /// <summary>Features of one frame of samples in [-1, 1]; the mel fingerprint goes to <paramref name="melDb"/> (32 values, dB).</summary>
-    public FrameFeatures Extract(ReadOnlySpan<float> frame, Span<float> melDb)
+    /// <summary>The power spectrum of the last frame (bins 0..256), for a caller that tracks the noise spectrum.</summary>
+    public ReadOnlySpan<float> Power => _power;
+
+    /// <summary>
+    /// Features of one frame of samples in [-1, 1]; the mel fingerprint goes to <paramref name="melDb"/> (32 values, dB).
+    /// When <paramref name="noisePower"/> is given (an estimate of the noise's power spectrum), it is subtracted
+    /// before the spectral shape, the clean level and the fingerprint are computed, so that they describe the speech
+    /// and not the room; <see cref="FrameFeatures.LevelDb"/> stays the level of the raw signal.
+    /// </summary>
+    public FrameFeatures Extract(ReadOnlySpan<float> frame, Span<float> melDb, ReadOnlySpan<float> noisePower = default)
     {
         if (frame.Length != FrameSamples || melDb.Length < MelBands)
         {
@@ -57,22 +67,36 @@ public sealed class FrameFeatureExtractor
         }
 
         var f = default(FrameFeatures);
-        double sum = 0, sumSq = 0;
-        float peak = 0;
-        int clipped = 0, run = 0, crossings = 0;
+        double sum = 0;
+        foreach (float x in frame)
+        {
+            sum += x;
+        }
+
+        float dc = (float)(sum / frame.Length);
+        float peak = 0, centredPeak = 0;
         bool silent = true;
+        foreach (float x in frame)
+        {
+            peak = Math.Max(peak, Math.Abs(x));
+            centredPeak = Math.Max(centredPeak, Math.Abs(x - dc));
+            silent &= x == 0;
+        }
+
+        // Clipped: at full scale, or on a flat top (3+ identical samples near the frame's extreme) left by a stage
+        // that clipped before a gain.
+        float plateauLevel = Math.Max(PlateauLevel, 0.7f * centredPeak);
+        int clipped = 0, run = 0, plateau = 1, crossings = 0;
         for (int i = 0; i < frame.Length; i++)
         {
             float x = frame[i];
-            sum += x;
-            sumSq += x * x;
-            float a = Math.Abs(x);
-            peak = Math.Max(peak, a);
-            silent &= x == 0;
-            if (a >= ClipLevel)
+            plateau = i > 0 && x == frame[i - 1] ? plateau + 1 : 1;
+            bool isClipped = Math.Abs(x) >= ClipLevel || (Math.Abs(x - dc) >= plateauLevel && plateau >= 3);
+            if (isClipped)
             {
-                clipped++;
-                run++;
+                int add = Math.Abs(x) >= ClipLevel || plateau > 3 ? 1 : 3; // a plateau counts from its first sample
+                clipped += add;
+                run += add;
                 f.LongestClipRun = Math.Max(f.LongestClipRun, run);
             }
             else
@@ -89,9 +113,8 @@ public sealed class FrameFeatureExtractor
         double mean = sum / frame.Length;
         f.DigitalSilence = silent;
         f.DcOffset = (float)mean;
-        f.LevelDb = (float)(10 * Math.Log10(sumSq / frame.Length + Floor));
         f.PeakDb = (float)(20 * Math.Log10(peak + 1e-6));
-        f.ClippedFraction = (float)clipped / frame.Length;
+        f.ClippedFraction = Math.Min(1f, (float)clipped / frame.Length);
         f.ZeroCrossingRate = (float)crossings / (frame.Length - 1);
 
         for (int i = 0; i < FrameSamples; i++)
@@ -101,14 +124,37 @@ public sealed class FrameFeatureExtractor
         }
 
         _fft.Forward(_re, _im);
-        double total = 0, weighted = 0;
+        double total = 0, weighted = 0, low = 0;
         for (int k = 1; k < Bins; k++)
         {
             _power[k] = _re[k] * _re[k] + _im[k] * _im[k];
+            if (k < LowBin)
+            {
+                low += _power[k];
+                continue;
+            }
+
             total += _power[k];
             weighted += _power[k] * k * BinHz;
         }
 
+        // Level of the band above the hum region (Hann power gain 3/8, one-sided spectrum): DC and mains hum
+        // have families of their own and must not move the speech level or the noise floor.
+        f.LevelDb = ToDbfs(total);
+        f.LowBandDb = (float)(10 * Math.Log10((low + Floor) / (total + Floor)));
+        if (!noisePower.IsEmpty)
+        {
+            // Spectral subtraction of the noise's mean power, floored at 5% of the frame's own power per bin.
+            total = weighted = 0;
+            for (int k = LowBin; k < Bins; k++)
+            {
+                _power[k] = Math.Max(_power[k] - noisePower[k], 0.05f * _power[k]);
+                total += _power[k];
+                weighted += _power[k] * k * BinHz;
+            }
+        }
+
+        f.CleanLevelDb = ToDbfs(total);
         Spectral(ref f, total, weighted);
         for (int b = 0; b < MelBands; b++)
         {
@@ -125,6 +171,8 @@ public sealed class FrameFeatureExtractor
         return f;
     }
 
+    private static float ToDbfs(double bandPower) => (float)(10 * Math.Log10(2 * bandPower / (0.375 * FrameSamples * FrameSamples) + Floor));
+
     private void Spectral(ref FrameFeatures f, double total, double weighted)
     {
         if (total <= Floor)
@@ -138,7 +186,7 @@ public sealed class FrameFeatureExtractor
         double cumulative = 0, logSum = 0, above4k = 0, above7k = 0;
         f.RolloffHz = (Bins - 1) * BinHz;
         bool rolled = false;
-        for (int k = 1; k < Bins; k++)
+        for (int k = LowBin; k < Bins; k++)
         {
             double p = _power[k];
             cumulative += p;
@@ -154,19 +202,20 @@ public sealed class FrameFeatureExtractor
             above7k += hz >= 7000 ? p : 0;
         }
 
-        f.Flatness = (float)(Math.Exp(logSum / (Bins - 1)) / (total / (Bins - 1)));
+        int n = Bins - LowBin;
+        f.Flatness = (float)(Math.Exp(logSum / n) / (total / n));
         f.Above4kDb = (float)(10 * Math.Log10(above4k / total + Floor));
         f.Above7kDb = (float)(10 * Math.Log10(above7k / total + Floor));
 
         // Least-squares slope of dB against log2(frequency): dB per octave.
         double sxy = 0, meanY = 0;
-        int n = _tiltTo - _tiltFrom + 1;
+        int points = _tiltTo - _tiltFrom + 1;
         for (int k = _tiltFrom; k <= _tiltTo; k++)
         {
             meanY += 10 * Math.Log10(_power[k] + Floor);
         }
 
-        meanY /= n;
+        meanY /= points;
         for (int k = _tiltFrom; k <= _tiltTo; k++)
         {
             sxy += (Math.Log2(k * BinHz) - _tiltMeanX) * (10 * Math.Log10(_power[k] + Floor) - meanY);

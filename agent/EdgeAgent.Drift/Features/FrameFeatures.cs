@@ -6,13 +6,16 @@ namespace EdgeAgent.Drift.Features;
 /// </summary>
 public struct FrameFeatures
 {
-    /// <summary>RMS level, dBFS.</summary>
+    /// <summary>RMS level of the band above 218 Hz (without DC and mains hum), dBFS.</summary>
     public float LevelDb;
+
+    /// <summary>Level after the noise spectrum was subtracted (the speech's own level), dBFS.</summary>
+    public float CleanLevelDb;
 
     /// <summary>Largest absolute sample, dBFS.</summary>
     public float PeakDb;
 
-    /// <summary>Fraction of samples at or beyond ±0.999 of full scale.</summary>
+    /// <summary>Fraction of clipped samples: at or beyond ±0.999 of full scale, or on flat tops of 3+ identical samples.</summary>
     public float ClippedFraction;
 
     /// <summary>Longest run of consecutive clipped samples.</summary>
@@ -32,7 +35,7 @@ public struct FrameFeatures
     /// <summary>Spectral flatness (geometric over arithmetic mean of the power spectrum), 0..1.</summary>
     public float Flatness;
 
-    /// <summary>Slope of the power spectrum over 100 Hz – 7 kHz, dB per octave.</summary>
+    /// <summary>Slope of the power spectrum over 218 Hz – 7 kHz, dB per octave.</summary>
     public float TiltDbPerOctave;
 
     /// <summary>Share of the power above 4 kHz, dB (0 = all of it).</summary>
@@ -40,6 +43,9 @@ public struct FrameFeatures
 
     /// <summary>Share of the power above 7 kHz, dB.</summary>
     public float Above7kDb;
+
+    /// <summary>Power below 218 Hz (mains hum at 50/60 Hz and its first harmonics) relative to the power above, dB.</summary>
+    public float LowBandDb;
 
     /// <summary>True when every sample is exactly zero (a dead input or a dropout).</summary>
     public bool DigitalSilence;

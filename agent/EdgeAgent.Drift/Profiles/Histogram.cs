@@ -61,6 +61,29 @@ public sealed class Histogram : IEquatable<Histogram>
         Total += other.Total;
     }
 
+    /// <summary>Sets the counts from an encoding (index 0 underflow … Bins + 1 overflow).</summary>
+    public void Load(ReadOnlySpan<long> counts)
+    {
+        if (counts.Length != _counts.Length)
+        {
+            throw new FormatException($"histogram needs {_counts.Length} counts, got {counts.Length}");
+        }
+
+        long total = 0;
+        foreach (long c in counts)
+        {
+            if (c < 0)
+            {
+                throw new FormatException("histogram counts must not be negative");
+            }
+
+            total += c;
+        }
+
+        counts.CopyTo(_counts);
+        Total = total;
+    }
+
     public Histogram Clone()
     {
         var copy = new Histogram(Min, BinWidth, Bins);

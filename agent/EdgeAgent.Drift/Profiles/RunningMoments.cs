@@ -18,6 +18,19 @@ public struct RunningMoments : IEquatable<RunningMoments>
 
     public readonly long Count => _count;
 
+    /// <summary>The exact state, for encoding: count, quantised sum and sum of squares, quantised min and max.</summary>
+    public readonly (long Count, Int128 Sum, Int128 SumSquares, long Min, long Max) Raw => (_count, _sum, _sumSquares, _min, _max);
+
+    public static RunningMoments FromRaw(long count, Int128 sum, Int128 sumSquares, long min, long max)
+    {
+        if (count < 0 || (count > 0 && min > max))
+        {
+            throw new FormatException($"inconsistent moments: count {count}, min {min}, max {max}");
+        }
+
+        return new RunningMoments { _count = count, _sum = sum, _sumSquares = sumSquares, _min = min, _max = max };
+    }
+
     public readonly double Mean => _count == 0 ? double.NaN : (double)_sum / _count / Scale;
 
     /// <summary>Sample variance (n − 1), computed exactly from the integer sums.</summary>

@@ -1,0 +1,119 @@
+using EdgeAgent.Drift.Features;
+
+namespace EdgeAgent.Drift.Profiles;
+
+/// <summary>
+/// What a stretch of audio looked like: for every catalogued feature a fixed-bin histogram and exact moments over the
+/// frames of its scope, the mean and spread of the 32 mel bands over speech (the microphone's fingerprint), and the
+/// frame counts. Profiles merge exactly, so minutes add up to hours and devices to cohorts.
+/// </summary>
+public sealed class SignalProfile
+{
+    public const double FrameSeconds = FrameFeatureExtractor.FrameSamples / 16_000.0;
+
+    /// <summary>VAD probability at which a frame counts as speech.</summary>
+    public const float SpeechProbability = 0.5f;
+
+    private readonly Histogram[] _histograms;
+    private readonly RunningMoments[] _moments;
+    private readonly RunningMoments[] _mel = new RunningMoments[FrameFeatureExtractor.MelBands];
+
+    public SignalProfile()
+    {
+        _histograms = FeatureCatalog.Features.Select(f => f.NewHistogram()).ToArray();
+        _moments = new RunningMoments[FeatureCatalog.Features.Count];
+    }
+
+    public long Frames { get; private set; }
+
+    public long SpeechFrames { get; private set; }
+
+    /// <summary>Speech frames well above the noise floor (the evidence behind spectral-shape features).</summary>
+    public long CleanSpeechFrames { get; private set; }
+
+    /// <summary>Frames without speech that carry a signal (not digital silence).</summary>
+    public long NonSpeechFrames { get; private set; }
+
+    public double SpeechSeconds => SpeechFrames * FrameSeconds;
+
+    public double DurationSeconds => Frames * FrameSeconds;
+
+    public IReadOnlyList<Histogram> Histograms => _histograms;
+
+    public IReadOnlyList<RunningMoments> Moments => _moments;
+
+    public IReadOnlyList<RunningMoments> MelBands => _mel;
+
+    /// <summary>
+    /// Adds one frame; allocation-free. <paramref name="clean"/> says the frame stands well above the noise floor
+    /// (spectral-shape features and the fingerprint use only such speech frames).
+    /// </summary>
+    public void Add(in FrameFeatures features, float vadProbability, ReadOnlySpan<float> melDb, bool clean = true)
+    {
+        bool signal = !features.DigitalSilence;
+        bool speech = vadProbability >= SpeechProbability && signal;
+        bool nonSpeech = !speech && signal;
+        Frames++;
+        SpeechFrames += speech ? 1 : 0;
+        CleanSpeechFrames += speech && clean ? 1 : 0;
+        NonSpeechFrames += nonSpeech ? 1 : 0;
+        IReadOnlyList<ProfileFeature> catalog = FeatureCatalog.Features;
+        for (int i = 0; i < _histograms.Length; i++)
+        {
+            FeatureScope scope = catalog[i].Scope;
+            bool include = scope switch
+            {
+                FeatureScope.Speech => speech,
+                FeatureScope.CleanSpeech => speech && clean,
+                FeatureScope.NonSpeech => nonSpeech,
+                FeatureScope.Signal => signal,
+                _ => true,
+            };
+            if (include)
+            {
+                double value = FeatureCatalog.Value(i, features, vadProbability);
+                _histograms[i].Add(value);
+                _moments[i].Add(value);
+            }
+        }
+
+        if (speech && clean)
+        {
+            for (int b = 0; b < _mel.Length; b++)
+            {
+                _mel[b].Add(melDb[b]);
+            }
+        }
+    }
+
+    /// <summary>Adds <paramref name="other"/> into this profile (exact).</summary>
+    public void MergeFrom(SignalProfile other)
+    {
+        Frames += other.Frames;
+        SpeechFrames += other.SpeechFrames;
+        CleanSpeechFrames += other.CleanSpeechFrames;
+        NonSpeechFrames += other.NonSpeechFrames;
+        for (int i = 0; i < _histograms.Length; i++)
+        {
+            _histograms[i].MergeFrom(other._histograms[i]);
+            _moments[i] = _moments[i].Merge(other._moments[i]);
+        }
+
+        for (int b = 0; b < _mel.Length; b++)
+        {
+            _mel[b] = _mel[b].Merge(other._mel[b]);
+        }
+    }
+
+    internal void Load(long frames, long speechFrames, long cleanSpeechFrames, long nonSpeechFrames, int feature, ReadOnlySpan<long> counts, RunningMoments moments)
+    {
+        Frames = frames;
+        SpeechFrames = speechFrames;
+        CleanSpeechFrames = cleanSpeechFrames;
+        NonSpeechFrames = nonSpeechFrames;
+        _histograms[feature].Load(counts);
+        _moments[feature] = moments;
+    }
+
+    internal void LoadMel(int band, RunningMoments moments) => _mel[band] = moments;
+}

@@ -1,0 +1,35 @@
+using EdgeAgent.Core.Audio;
+using EdgeAgent.Drift.Profiles;
+using EdgeAgent.Speech.Pipeline;
+
+namespace EdgeCtl.Analysis;
+
+/// <summary>Runs the speech pipeline over files as one stream and profiles every VAD frame.</summary>
+internal sealed class StreamProfiler : ISpeechEvents
+{
+    private readonly SignalProfiler _profiler = new();
+
+    public void OnVadFrame(ReadOnlySpan<float> frame, float probability, long startSample) => _profiler.Push(frame, probability);
+
+    public static SignalProfile Profile(IReadOnlyList<string> paths, SpeechModels models, SpeechPipelineOptions options)
+    {
+        var events = new StreamProfiler();
+        using var pipeline = new SpeechPipeline(models, options, events);
+        var block = new float[16_000];
+        foreach (string path in paths)
+        {
+            using var source = new WavFileSource(path);
+            source.Open();
+            var reader = new PipelineAudioReader(source);
+            reader.Reset();
+            int n;
+            while ((n = reader.Read(block)) > 0)
+            {
+                pipeline.Process(block.AsSpan(0, n));
+            }
+        }
+
+        pipeline.Flush();
+        return events._profiler.Profile;
+    }
+}
