@@ -83,6 +83,26 @@ for (int run = -1; run < runs; run++) // run -1 warms up
     }
 }
 
+// Drift profiling on top of the pipeline: features of every 32 ms frame into a profile.
+var profileRtf = new List<double>();
+long profileAllocated = 0;
+var profiler = new EdgeAgent.Drift.Profiles.SignalProfiler();
+for (int run = -1; run < runs; run++)
+{
+    long before = GC.GetAllocatedBytesForCurrentThread();
+    long t = Stopwatch.GetTimestamp();
+    for (int i = 0, frame = 0; i + 512 <= audio.Length; i += 512, frame++)
+    {
+        profiler.Push(audio.AsSpan(i, 512), frame % 3 == 0 ? 0.9f : 0.1f);
+    }
+
+    if (run >= 0)
+    {
+        profileRtf.Add(Stopwatch.GetElapsedTime(t).TotalSeconds / audioSec);
+        profileAllocated = Math.Max(profileAllocated, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
+
 double rssAfter = RssMiB();
 foreach ((string stage, List<double> values) in stages.OrderBy(s => s.Key))
 {
@@ -92,6 +112,7 @@ foreach ((string stage, List<double> values) in stages.OrderBy(s => s.Key))
 Console.WriteLine($"VAD alone (Silero v5)      RTF {Median(vadRtf):F4}");
 Console.WriteLine($"full pipeline, ungated     RTF {Median(ungatedRtf):F4}   per 80 ms chunk p50 {Percentile(ungatedChunks, 50):F2} ms, p99 {Percentile(ungatedChunks, 99):F2} ms");
 Console.WriteLine($"full pipeline, VAD-gated   RTF {Median(gatedRtf):F4}   per 80 ms chunk p50 {Percentile(gatedChunks, 50):F2} ms, p99 {Percentile(gatedChunks, 99):F2} ms   (keyword stage ran on {speechRatio:P0} of chunks)");
+Console.WriteLine($"drift features + profiling  RTF {Median(profileRtf):F4}   allocated {profileAllocated} B over {audioSec:F0} s");
 Console.WriteLine($"allocated per second of audio (steady state): gated {allocatedGated / audioSec:F0} B, ungated {allocatedUngated / audioSec:F0} B");
 Console.WriteLine($"RSS with two pipelines and a VAD after {runs + 1} × 60 s through each: {rssAfter:F0} MiB");
 
