@@ -58,6 +58,19 @@ public sealed class DriftCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Analyze_WithReference_AddsTheDriftSection()
+    {
+        ExternalTool.Result r = Edgectl.Run("analyze", DriftCorpus.Scenario("hum-50hz"), "--reference", s_reference.Value, "--json");
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using JsonDocument doc = JsonDocument.Parse(r.StdOut);
+        JsonElement drift = doc.RootElement.GetProperty("drift");
+        Assert.Equal("drift", drift.GetProperty("verdict").GetString());
+        Assert.Equal("hum", Assert.Single(drift.GetProperty("alarms").EnumerateArray()).GetProperty("family").GetString());
+        Assert.True(doc.RootElement.GetProperty("speechSegments").GetArrayLength() > 0);
+    }
+
+    [Fact]
     public void Drift_ShortInput_IsInsufficientData()
     {
         ExternalTool.Result r = Edgectl.Run("drift", DriftCorpus.ShortCurrent, "--reference", s_reference.Value, "--json");

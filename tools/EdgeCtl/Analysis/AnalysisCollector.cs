@@ -10,12 +10,17 @@ internal sealed class AnalysisCollector : ISpeechEvents
     private readonly List<SpeechSegment> _segments = [];
     private readonly List<KeywordDetection> _detections = [];
 
+    /// <summary>Profiles every VAD frame when the report is to include drift against a reference.</summary>
+    public EdgeAgent.Drift.Profiles.SignalProfiler? Profiler { get; init; }
+
     /// <summary>Called for each detection as it happens (live output).</summary>
     public Action<KeywordDetection>? DetectionSeen { get; init; }
 
     public IReadOnlyList<KeywordDetection> Detections => _detections;
 
     public void OnSegment(SpeechSegment segment) => _segments.Add(segment);
+
+    public void OnVadFrame(ReadOnlySpan<float> frame, float probability, long startSample) => Profiler?.Push(frame, probability);
 
     public void OnDetection(KeywordDetection detection)
     {

@@ -9,7 +9,8 @@ public sealed record AnalysisReport(
     IReadOnlyList<DetectionReport> Detections,
     IReadOnlyList<ModelReport> Models,
     TimingReport Timing,
-    PipelineReport Pipeline);
+    PipelineReport Pipeline,
+    EdgeAgent.Drift.Detection.DriftReport? Drift = null);
 
 public sealed record SegmentReport(double StartSec, double EndSec);
 

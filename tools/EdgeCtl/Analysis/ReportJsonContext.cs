@@ -7,5 +7,6 @@ namespace EdgeCtl.Analysis;
     WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AnalysisReport))]
+[JsonSerializable(typeof(EdgeAgent.Drift.Detection.DriftReport))]
 [JsonSerializable(typeof(ModelListReport))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using EdgeAgent.Core.Audio;
+using EdgeAgent.Drift.Detection;
+using EdgeAgent.Drift.Profiles;
 using EdgeAgent.Speech.Pipeline;
 using EdgeCtl.Analysis;
 using Spectre.Console;
@@ -17,25 +19,29 @@ internal static class AnalyzeCommand
         var pipeline = new PipelineOptions();
         var audio = new Argument<string>("audio.wav") { Description = "WAV file (any PCM or float format, rate and channel count)" };
         var command = new Command("analyze", "Run the speech pipeline over an audio file");
+        var reference = new Option<string?>("--reference") { Description = "Reference profile: adds a drift section (edgectl profile build)" };
         command.Arguments.Add(audio);
+        command.Options.Add(reference);
         pipeline.AddTo(command);
         command.SetAction((result, cancellationToken) =>
         {
             string path = result.GetValue(audio)!;
             bool json = result.GetValue(pipeline.Json);
+            SignalProfile? referenceProfile = result.GetValue(reference) is { } referencePath ? DriftCommand.ReadReference(referencePath) : null;
             (SpeechModels models, SpeechPipelineOptions options) = pipeline.Resolve(result);
             using var source = new WavFileSource(path);
             source.Open();
-            AnalysisReport report = Run(source, models, options, path, cancellationToken);
+            AnalysisReport report = Run(source, models, options, path, referenceProfile, cancellationToken);
             ReportPrinter.Print(report, json);
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
     }
 
-    internal static AnalysisReport Run(IAudioSource source, SpeechModels models, SpeechPipelineOptions options, string name, CancellationToken cancellationToken)
+    internal static AnalysisReport Run(
+        IAudioSource source, SpeechModels models, SpeechPipelineOptions options, string name, SignalProfile? reference, CancellationToken cancellationToken)
     {
-        var collector = new AnalysisCollector();
+        var collector = new AnalysisCollector { Profiler = reference is null ? null : new SignalProfiler() };
         using var pipeline = new SpeechPipeline(models, options, collector);
         var reader = new PipelineAudioReader(source);
         reader.Reset();
@@ -59,7 +65,10 @@ internal static class AnalyzeCommand
 
         pipeline.Flush();
         double processSec = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return collector.BuildReport(name, pipeline, processSec, overruns: 0);
+        AnalysisReport report = collector.BuildReport(name, pipeline, processSec, overruns: 0);
+        return reference is null
+            ? report
+            : report with { Drift = new DriftAnalyzer(new DriftOptions()).Compare(collector.Profiler!.Profile, reference) };
     }
 
     private static void Pump(PipelineAudioReader reader, SpeechPipeline pipeline, float[] block, CancellationToken cancellationToken, Action<double>? progress)

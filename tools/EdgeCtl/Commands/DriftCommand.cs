@@ -24,16 +24,7 @@ internal static class DriftCommand
         command.Options.Add(pipeline.Json);
         command.SetAction(result =>
         {
-            SignalProfile referenceProfile;
-            try
-            {
-                referenceProfile = ProfileDocument.Read(result.GetValue(reference)!).ToProfile();
-            }
-            catch (FormatException ex)
-            {
-                throw new CliException(ex.Message);
-            }
-
+            SignalProfile referenceProfile = ReadReference(result.GetValue(reference)!);
             (SpeechModels models, SpeechPipelineOptions options) = pipeline.Resolve(result);
             SignalProfile current = StreamProfiler.Profile(result.GetValue(files)!, models, options);
             DriftReport report = new DriftAnalyzer(new DriftOptions()).Compare(current, referenceProfile);
@@ -41,6 +32,19 @@ internal static class DriftCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Reads a reference profile; a bad file is a one-line error naming it.</summary>
+    internal static SignalProfile ReadReference(string path)
+    {
+        try
+        {
+            return ProfileDocument.Read(path).ToProfile();
+        }
+        catch (FormatException ex)
+        {
+            throw new CliException(ex.Message.StartsWith(path, StringComparison.Ordinal) ? ex.Message : $"{path}: {ex.Message}");
+        }
     }
 
     private static void Print(DriftReport report, bool json)

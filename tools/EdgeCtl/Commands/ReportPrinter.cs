@@ -47,6 +47,12 @@ internal static class ReportPrinter
             AnsiConsole.MarkupLine("no keyword detected");
         }
 
+        if (report.Drift is { } drift)
+        {
+            AnsiConsole.MarkupLine($"drift against the reference: [bold]{drift.Verdict}[/]" +
+                (drift.Alarms.Count > 0 ? $" ({Markup.Escape(string.Join(", ", drift.Alarms.Select(a => $"{a.Family}: {a.Feature}").Distinct()))})" : ""));
+        }
+
         AnsiConsole.MarkupLine(
             $"processed {report.Timing.AudioSec:F1} s of audio in {report.Timing.ProcessSec:F2} s (RTF {report.Timing.Rtf:F4}); " +
             $"{report.Pipeline.Vad}, keyword stage {(report.Pipeline.Gated ? "gated" : "ungated")}: {report.Pipeline.KeywordChunks} chunks run, {report.Pipeline.GatedChunks} skipped");
