@@ -1,0 +1,113 @@
+using EdgeAgent.Drift.Profiles;
+
+namespace EdgeAgent.Drift.Detection;
+
+/// <summary>
+/// The device's drift watch: profiles every frame into fixed windows; at the end of each window, merges the last
+/// windows, compares them with the reference (the one shipped with the model, or else the baseline the device
+/// learns from its first minutes of speech) and steps one alarm state machine per family. Allocation-free per frame;
+/// window ends allocate (once a minute).
+/// </summary>
+public sealed class DriftMonitor
+{
+    private readonly DriftMonitorOptions _options;
+    private readonly DriftAnalyzer _analyzer;
+    private readonly SignalProfiler _profiler = new();
+    private readonly Queue<SignalProfile> _recent = new();
+    private readonly long _framesPerWindow;
+    private SignalProfile? _learning;
+
+    public DriftMonitor(DriftMonitorOptions options, DriftOptions drift, AlarmStateMachineOptions alarms, SignalProfile? reference)
+    {
+        _options = options;
+        _analyzer = new DriftAnalyzer(drift);
+        _framesPerWindow = Math.Max(1, (long)Math.Round(options.WindowSeconds / SignalProfile.FrameSeconds));
+        Reference = reference;
+        ReferenceIsBaseline = false;
+        _learning = reference is null ? new SignalProfile() : null;
+        Alarms = DriftFamily.All.Select(f => new AlarmStateMachine(f, alarms)).ToList();
+    }
+
+    /// <summary>What the input is compared with; null while the baseline is still being learned.</summary>
+    public SignalProfile? Reference { get; private set; }
+
+    /// <summary>True when the reference is the device's own learned baseline.</summary>
+    public bool ReferenceIsBaseline { get; private set; }
+
+    public IReadOnlyList<AlarmStateMachine> Alarms { get; }
+
+    /// <summary>Adds one 32 ms frame; returns the closed window when this frame completes one.</summary>
+    public DriftWindow? Push(ReadOnlySpan<float> frame, float vadProbability, DateTimeOffset now)
+    {
+        _profiler.Push(frame, vadProbability);
+        return _profiler.Profile.Frames >= _framesPerWindow ? CloseWindow(now) : null;
+    }
+
+    /// <summary>Uses a persisted baseline (after a restart) instead of learning a new one.</summary>
+    public void RestoreBaseline(SignalProfile baseline)
+    {
+        Reference = baseline;
+        ReferenceIsBaseline = true;
+        _learning = null;
+    }
+
+    private DriftWindow CloseWindow(DateTimeOffset end)
+    {
+        SignalProfile window = _profiler.TakeProfile();
+        DateTimeOffset start = end - TimeSpan.FromSeconds(window.DurationSeconds);
+        bool baselineLearned = false;
+        if (_learning is not null)
+        {
+            _learning.MergeFrom(window);
+            if (_learning.SpeechSeconds >= _options.BaselineSpeechSeconds)
+            {
+                Reference = _learning;
+                ReferenceIsBaseline = true;
+                _learning = null;
+                baselineLearned = true;
+            }
+        }
+
+        _recent.Enqueue(window);
+        if (_recent.Count > _options.EvaluationWindows)
+        {
+            _recent.Dequeue();
+        }
+
+        DriftReport? report = null;
+        var changes = new List<AlarmChange>();
+        if (Reference is not null && !baselineLearned)
+        {
+            var merged = new SignalProfile();
+            foreach (SignalProfile p in _recent)
+            {
+                merged.MergeFrom(p);
+            }
+
+            report = _analyzer.Compare(merged, Reference);
+            foreach (AlarmStateMachine alarm in Alarms)
+            {
+                AlarmState before = alarm.State;
+                string verdict = report.Families.First(f => f.Family == alarm.Family).Verdict;
+                if (alarm.Observe(verdict, end))
+                {
+                    changes.Add(new AlarmChange(alarm.Family, before, alarm.State, alarm.Since, report.Alarms.Where(a => a.Family == alarm.Family).ToList()));
+                }
+            }
+        }
+
+        return new DriftWindow(start, end, window, report, changes, baselineLearned);
+    }
+}
+
+/// <summary>One closed window: its profile, the evaluation made at its end (null while learning) and the alarm changes.</summary>
+public sealed record DriftWindow(
+    DateTimeOffset Start,
+    DateTimeOffset End,
+    SignalProfile Profile,
+    DriftReport? Report,
+    IReadOnlyList<AlarmChange> Changes,
+    bool BaselineLearned);
+
+/// <summary>A family's alarm moved, with the evidence behind it.</summary>
+public sealed record AlarmChange(string Family, AlarmState From, AlarmState To, DateTimeOffset? Since, IReadOnlyList<DriftAlarm> Evidence);
