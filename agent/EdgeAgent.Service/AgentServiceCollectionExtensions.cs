@@ -1,4 +1,5 @@
 using EdgeAgent.Core.Audio;
+using EdgeAgent.Service.Drift;
 using EdgeAgent.Service.Listening;
 using EdgeAgent.Speech.Pipeline;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,11 @@ public static class AgentServiceCollectionExtensions
         services.AddOptions<SpeechPipelineOptions>()
             .BindConfiguration(SpeechPipelineOptions.SectionName)
             .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<DriftWatchOptions>()
+            .BindConfiguration(DriftWatchOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.ReferenceFile is null || o.ReferenceFile.Length == 0 || File.Exists(o.ReferenceFile), "EdgeAgent:Drift:ReferenceFile does not exist")
             .ValidateOnStart();
         services.AddOptions<AudioCaptureOptions>().BindConfiguration("EdgeAgent:Capture");
         services.AddSingleton(TimeProvider.System);

@@ -10,7 +10,7 @@ internal sealed class AgentProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    public AgentProcess(string dataDir, params string[] settings)
+    public AgentProcess(string dataDir, params IEnumerable<string> settings)
     {
         DataDir = dataDir;
         var info = new ProcessStartInfo("dotnet")

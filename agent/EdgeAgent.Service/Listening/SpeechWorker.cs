@@ -3,6 +3,7 @@ using EdgeAgent.Core.Audio;
 using EdgeAgent.Core.Keywords;
 using EdgeAgent.Core.Models;
 using EdgeAgent.Core.Vad;
+using EdgeAgent.Service.Drift;
 using EdgeAgent.Speech.Pipeline;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,7 @@ namespace EdgeAgent.Service.Listening;
 internal sealed partial class SpeechWorker(
     IOptions<AgentOptions> agentOptions,
     IOptions<SpeechPipelineOptions> pipelineOptions,
+    IOptions<DriftWatchOptions> driftOptions,
     IOptions<AudioCaptureOptions> captureOptions,
     IHostApplicationLifetime lifetime,
     TimeProvider timeProvider,
@@ -23,6 +25,7 @@ internal sealed partial class SpeechWorker(
 {
     private static readonly TimeSpan s_modelRetry = TimeSpan.FromSeconds(30);
 
+    private DriftWatch? _drift;
     private long _detections;
     private long _errors;
     private double _speechSec;
@@ -32,6 +35,8 @@ internal sealed partial class SpeechWorker(
         Interlocked.Increment(ref _detections);
         SpeechWorkerLog.Detection(logger, d.Keyword, d.TimeSec, d.Score, d.Model, d.Version, d.Label ?? "");
     }
+
+    public void OnVadFrame(ReadOnlySpan<float> frame, float probability, long startSample) => _drift?.Push(frame, probability);
 
     public void OnSegment(SpeechSegment segment)
     {
@@ -49,6 +54,8 @@ internal sealed partial class SpeechWorker(
             return;
         }
 
+        using DriftWatch? drift = driftOptions.Value.Enabled ? new DriftWatch(driftOptions.Value, agent.DataDir, timeProvider, logger) : null;
+        _drift = drift;
         using var pipeline = new SpeechPipeline(models, options, this);
         IAudioSource source = AudioSourceSpec.Create(agent.Source);
         await using var capture = new AudioCapture(source, captureOptions.Value, logger);

@@ -1,0 +1,28 @@
+namespace EdgeAgent.Service.Drift;
+
+internal static partial class DriftWatchLog
+{
+    [LoggerMessage(3000, LogLevel.Information, "Drift watch compares with the reference profile {ReferenceFile}")]
+    public static partial void ReferenceLoaded(ILogger logger, string referenceFile);
+
+    [LoggerMessage(3001, LogLevel.Information, "Drift watch uses the baseline learned at {LearnedAt:o}")]
+    public static partial void BaselineRestored(ILogger logger, DateTimeOffset learnedAt);
+
+    [LoggerMessage(3002, LogLevel.Information, "Drift watch is learning this device's baseline from its first {SpeechSeconds} s of speech")]
+    public static partial void Learning(ILogger logger, double speechSeconds);
+
+    [LoggerMessage(3003, LogLevel.Information, "Drift baseline learned from {SpeechSeconds:F0} s of speech")]
+    public static partial void BaselineLearned(ILogger logger, double speechSeconds);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Drift alarm {Family}: {From} -> {To} (since {Since:o}); {Features}")]
+    public static partial void AlarmChanged(ILogger logger, string family, string from, string to, DateTimeOffset? since, string features);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Drift alarm {Family} restored as {State} (since {Since:o})")]
+    public static partial void AlarmRestored(ILogger logger, string family, string state, DateTimeOffset? since);
+
+    [LoggerMessage(3006, LogLevel.Debug, "Drift window {Start:o} - {End:o}: {Verdict}")]
+    public static partial void Window(ILogger logger, DateTimeOffset start, DateTimeOffset end, string verdict);
+
+    [LoggerMessage(3007, LogLevel.Error, "Drift watch failed on a window; it goes on with the next one")]
+    public static partial void WindowFailed(ILogger logger, Exception exception);
+}
