@@ -27,8 +27,6 @@ public sealed class VadSegmenter
         _pad = (long)options.PadMs * sampleRate / 1000;
     }
 
-    public bool InSpeech => _inSpeech;
-
     /// <summary>
     /// Feeds the probability of the frame covering samples [<paramref name="frameStart"/>, <paramref name="frameEnd"/>).
     /// Returns a segment when one ends with this frame.

@@ -84,13 +84,6 @@ public sealed class Histogram : IEquatable<Histogram>
         Total = total;
     }
 
-    public Histogram Clone()
-    {
-        var copy = new Histogram(Min, BinWidth, Bins);
-        copy.MergeFrom(this);
-        return copy;
-    }
-
     /// <summary>The value below which <paramref name="fraction"/> of the counts lie (bin centre; NaN when empty).</summary>
     public double Quantile(double fraction)
     {

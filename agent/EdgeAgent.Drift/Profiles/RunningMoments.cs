@@ -48,8 +48,6 @@ public struct RunningMoments : IEquatable<RunningMoments>
         }
     }
 
-    public readonly double StandardDeviation => Math.Sqrt(Variance);
-
     public readonly double Min => _count == 0 ? double.NaN : (double)_min / Scale;
 
     public readonly double Max => _count == 0 ? double.NaN : (double)_max / Scale;
