@@ -111,17 +111,9 @@ public sealed class PipelineAudioReader
     {
         using var source = new WavFileSource(path);
         source.Open();
-        long frames;
-        int rate;
-        using (WavReader header = WavReader.Open(path))
-        {
-            frames = header.TotalFrames;
-            rate = header.Format.SampleRate;
-        }
-
         var reader = new PipelineAudioReader(source);
         reader.Reset();
-        var samples = new float[frames * AudioFormat.PipelineRate / rate + 2];
+        var samples = new float[(long)Math.Ceiling(source.DurationSeconds * AudioFormat.PipelineRate) + 2];
         int total = reader.ReadFull(samples);
         return samples[..total];
     }

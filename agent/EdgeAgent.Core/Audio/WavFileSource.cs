@@ -27,6 +27,9 @@ public sealed class WavFileSource : IAudioSource
 
     public AudioFormat Format => _reader?.Format ?? throw new InvalidOperationException("The source is not open.");
 
+    /// <summary>Length of one pass through the file (known after <see cref="Open"/>).</summary>
+    public double DurationSeconds => _reader?.DurationSeconds ?? throw new InvalidOperationException("The source is not open.");
+
     public void Open()
     {
         _reader?.Dispose();

@@ -45,7 +45,7 @@ internal static class AnalyzeCommand
         using var pipeline = new SpeechPipeline(models, options, collector);
         var reader = new PipelineAudioReader(source);
         reader.Reset();
-        double expectedSec = source is WavFileSource ? EstimateSeconds(name) : 0;
+        double expectedSec = source is WavFileSource file ? file.DurationSeconds : 0;
         var block = new float[BlockSamples];
 
         long start = Stopwatch.GetTimestamp();
@@ -80,11 +80,5 @@ internal static class AnalyzeCommand
             pipeline.Process(block.AsSpan(0, n));
             progress?.Invoke(pipeline.Samples / 16_000.0);
         }
-    }
-
-    private static double EstimateSeconds(string path)
-    {
-        using WavReader reader = WavReader.Open(path);
-        return reader.DurationSeconds;
     }
 }

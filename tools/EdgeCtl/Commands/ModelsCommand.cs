@@ -19,16 +19,10 @@ internal static class ModelsCommand
         return command;
     }
 
-    private static Option<string> StoreOption() => new("--models")
-    {
-        Description = $"Model store (default ${ModelStore.EnvironmentVariable} or ~/.edgeagent/models)",
-        DefaultValueFactory = _ => ModelStore.DefaultRoot(),
-    };
-
     private static Command CreateInstall()
     {
         var file = new Argument<string>("model.onnx") { Description = "The ONNX file to install" };
-        var store = StoreOption();
+        var store = PipelineOptions.CreateModelsOption();
         var name = new Option<string>("--name") { Description = "Model name (e.g. hey_jarvis)", Required = true };
         var version = new Option<string>("--version") { Description = "Model version (e.g. 0.1)", Required = true };
         var kind = new Option<string>("--kind") { Description = "vad, keyword, mel or embedding", Required = true };
@@ -78,7 +72,7 @@ internal static class ModelsCommand
 
     private static Command CreateList()
     {
-        var store = StoreOption();
+        var store = PipelineOptions.CreateModelsOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout" };
         var command = new Command("list", "List the installed models");
         command.Options.Add(store);

@@ -8,11 +8,7 @@ namespace EdgeCtl.Commands;
 /// <summary>The options every command that runs the speech pipeline shares.</summary>
 internal sealed class PipelineOptions
 {
-    public Option<string> Models { get; } = new("--models")
-    {
-        Description = $"Model store (default ${ModelStore.EnvironmentVariable} or ~/.edgeagent/models)",
-        DefaultValueFactory = _ => ModelStore.DefaultRoot(),
-    };
+    public Option<string> Models { get; } = CreateModelsOption();
 
     public Option<string> Vad { get; } = new("--vad")
     {
@@ -38,6 +34,13 @@ internal sealed class PipelineOptions
     public Option<bool> Json { get; } = new("--json")
     {
         Description = "Print one JSON object on stdout",
+    };
+
+    /// <summary>The model store option, the same for every command that touches the store.</summary>
+    public static Option<string> CreateModelsOption() => new("--models")
+    {
+        Description = $"Model store (default ${ModelStore.EnvironmentVariable} or ~/.edgeagent/models)",
+        DefaultValueFactory = _ => ModelStore.DefaultRoot(),
     };
 
     public void AddTo(Command command)
