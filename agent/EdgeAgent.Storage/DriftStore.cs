@@ -6,9 +6,10 @@ using LiteDB;
 namespace EdgeAgent.Storage;
 
 /// <summary>
-/// The agent's drift state in LiteDB (<c>&lt;DataDir&gt;/agent.db</c>): closed windows with their evaluation (bounded
-/// retention), the learned baseline and each family's alarm state, so that all of it survives a restart.
-/// Profiles are stored as their versioned JSON encoding.
+/// The agent's drift state in LiteDB (<c>&lt;DataDir&gt;/agent.db</c>): closed windows with their evaluation and the
+/// hourly profiles they merge into (both with bounded retention), the learned baseline with its adapted thresholds,
+/// and each family's alarm state, so that all of it survives a restart. Profiles are stored in their compact
+/// encoding (<see cref="ProfileCodec"/>).
 /// </summary>
 public sealed class DriftStore : IDisposable
 {
@@ -16,48 +17,80 @@ public sealed class DriftStore : IDisposable
 
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<WindowRecord> _windows;
+    private readonly ILiteCollection<HourRecord> _hours;
     private readonly ILiteCollection<BaselineRecord> _baseline;
     private readonly ILiteCollection<AlarmRecord> _alarms;
     private readonly int _retainWindows;
+    private readonly int _retainHours;
 
-    public DriftStore(string dataDir, int retainWindows)
+    public DriftStore(string dataDir, int retainWindows, int retainHours = 24 * 30)
     {
         Directory.CreateDirectory(dataDir);
         _retainWindows = Math.Max(1, retainWindows);
+        _retainHours = Math.Max(1, retainHours);
         _db = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDir, "agent.db"), Connection = ConnectionType.Direct });
         _windows = _db.GetCollection<WindowRecord>("drift_windows");
         _windows.EnsureIndex(w => w.End);
+        _hours = _db.GetCollection<HourRecord>("drift_hours");
         _baseline = _db.GetCollection<BaselineRecord>("drift_baseline");
         _alarms = _db.GetCollection<AlarmRecord>("drift_alarms");
     }
 
     public int WindowCount => _windows.Count();
 
+    public int HourCount => _hours.Count();
+
+    /// <summary>Stores a closed window and merges it into the profile of the hour it ends in, in one transaction.</summary>
     public void SaveWindow(DriftWindow window)
     {
-        _windows.Insert(new WindowRecord
+        DateTime end = window.End.UtcDateTime;
+        var hourStart = new DateTime(end.Year, end.Month, end.Day, end.Hour, 0, 0, DateTimeKind.Utc);
+        _db.BeginTrans();
+        try
         {
-            Start = window.Start.UtcDateTime,
-            End = window.End.UtcDateTime,
-            Profile = Serialize(ProfileDocument.From(window.Profile)),
-            Verdict = window.Report?.Verdict,
-            Report = window.Report is null ? null : Json.Serialize(window.Report, DriftJsonContext.Default.DriftReport),
-        });
-
-        int excess = _windows.Count() - _retainWindows;
-        if (excess > 0)
-        {
-            foreach (WindowRecord old in _windows.Query().OrderBy(w => w.Id).Limit(excess).ToList())
+            _windows.Insert(new WindowRecord
             {
-                _windows.Delete(old.Id);
-            }
+                Start = window.Start.UtcDateTime,
+                End = end,
+                Profile = ProfileCodec.Encode(window.Profile),
+                Verdict = window.Report?.Verdict,
+                Report = window.Report is null ? null : Json.Serialize(window.Report, DriftJsonContext.Default.DriftReport),
+            });
+
+            HourRecord hour = _hours.FindById(hourStart) ?? new HourRecord { Id = hourStart, Profile = ProfileCodec.Encode(new SignalProfile()) };
+            SignalProfile merged = ProfileCodec.Decode(hour.Profile);
+            merged.MergeFrom(window.Profile);
+            hour.Profile = ProfileCodec.Encode(merged);
+            hour.Windows++;
+            _hours.Upsert(hour);
+
+            Trim(_windows, _retainWindows, w => w.Id);
+            Trim(_hours, _retainHours, h => h.Id);
+            _db.Commit();
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
         }
     }
 
-    public void SaveBaseline(SignalProfile baseline, DateTimeOffset learnedAt) =>
-        _baseline.Upsert(new BaselineRecord { Id = BaselineId, LearnedAt = learnedAt.UtcDateTime, Profile = Serialize(ProfileDocument.From(baseline, "learned baseline")) });
+    /// <summary>The hourly profiles from <paramref name="from"/> on, oldest first.</summary>
+    public IReadOnlyList<(DateTimeOffset Start, int Windows, SignalProfile Profile)> LoadHours(DateTimeOffset from) =>
+        _hours.Find(h => h.Id >= from.UtcDateTime).OrderBy(h => h.Id)
+            .Select(h => (new DateTimeOffset(DateTime.SpecifyKind(h.Id, DateTimeKind.Utc)), h.Windows, ProfileCodec.Decode(h.Profile)))
+            .ToList();
 
-    public (SignalProfile Profile, DateTimeOffset LearnedAt)? LoadBaseline()
+    public void SaveBaseline(SignalProfile baseline, DriftThresholds? thresholds, DateTimeOffset learnedAt) =>
+        _baseline.Upsert(new BaselineRecord
+        {
+            Id = BaselineId,
+            LearnedAt = learnedAt.UtcDateTime,
+            Profile = ProfileCodec.Encode(baseline),
+            MinEffects = thresholds?.MinEffects.ToDictionary() ?? [],
+        });
+
+    public (SignalProfile Profile, DriftThresholds Thresholds, DateTimeOffset LearnedAt)? LoadBaseline()
     {
         BaselineRecord? record = _baseline.FindById(BaselineId);
         if (record is null)
@@ -65,9 +98,7 @@ public sealed class DriftStore : IDisposable
             return null;
         }
 
-        ProfileDocument doc = Json.Deserialize(record.Profile, DriftJsonContext.Default.ProfileDocument)
-            ?? throw new FormatException("stored baseline is empty");
-        return (doc.ToProfile(), new DateTimeOffset(DateTime.SpecifyKind(record.LearnedAt, DateTimeKind.Utc)));
+        return (ProfileCodec.Decode(record.Profile), new DriftThresholds(record.MinEffects), new DateTimeOffset(DateTime.SpecifyKind(record.LearnedAt, DateTimeKind.Utc)));
     }
 
     public void SaveAlarm(AlarmStateMachine alarm) =>
@@ -86,7 +117,18 @@ public sealed class DriftStore : IDisposable
 
     public void Dispose() => _db.Dispose();
 
-    private static string Serialize(ProfileDocument doc) => Json.Serialize(doc, DriftJsonContext.Default.ProfileDocument);
+    /// <summary>Deletes the oldest records (lowest ids) beyond <paramref name="retain"/>.</summary>
+    private static void Trim<T>(ILiteCollection<T> collection, int retain, Func<T, BsonValue> id)
+    {
+        int excess = collection.Count() - retain;
+        if (excess > 0)
+        {
+            foreach (T old in collection.Query().OrderBy(BsonExpression.Create("_id")).Limit(excess).ToList())
+            {
+                collection.Delete(id(old));
+            }
+        }
+    }
 
     internal sealed class WindowRecord
     {
@@ -96,11 +138,21 @@ public sealed class DriftStore : IDisposable
 
         public DateTime End { get; set; }
 
-        public string Profile { get; set; } = "";
+        public byte[] Profile { get; set; } = [];
 
         public string? Verdict { get; set; }
 
         public string? Report { get; set; }
+    }
+
+    internal sealed class HourRecord
+    {
+        /// <summary>The hour's start (UTC).</summary>
+        public DateTime Id { get; set; }
+
+        public int Windows { get; set; }
+
+        public byte[] Profile { get; set; } = [];
     }
 
     internal sealed class BaselineRecord
@@ -109,7 +161,9 @@ public sealed class DriftStore : IDisposable
 
         public DateTime LearnedAt { get; set; }
 
-        public string Profile { get; set; } = "";
+        public byte[] Profile { get; set; } = [];
+
+        public Dictionary<string, double> MinEffects { get; set; } = [];
     }
 
     internal sealed class AlarmRecord

@@ -12,8 +12,10 @@ namespace EdgeAgent.Drift.Detection;
 public sealed class DriftAnalyzer(DriftOptions options)
 {
     private const string FingerprintFeature = "mel_fingerprint";
+    private const double ChunkSeconds = 0.08;
 
-    public DriftReport Compare(SignalProfile current, SignalProfile reference)
+    /// <param name="thresholds">Minimum effects adapted to this device (null: the catalogue's defaults).</param>
+    public DriftReport Compare(SignalProfile current, SignalProfile reference, DriftThresholds? thresholds = null)
     {
         var results = new List<FeatureResult>();
         var alarms = new List<DriftAlarm>();
@@ -32,12 +34,13 @@ public sealed class DriftAnalyzer(DriftOptions options)
             double js = DriftStatistics.JensenShannonDistance(c, r);
             double psi = DriftStatistics.PopulationStabilityIndex(c, r);
             double w = DriftStatistics.Wasserstein(c, r, out double shift);
-            bool moved = f.UpOnly ? shift >= f.MinEffect : w >= f.MinEffect;
+            double minEffect = thresholds?.MinEffect(f) ?? f.MinEffect;
+            bool moved = f.UpOnly ? shift >= minEffect : w >= minEffect;
             bool drift = moved && (!f.ShapeTest || js >= options.JensenShannonThreshold);
             results.Add(new FeatureResult(f.Name, f.Family, drift ? DriftReport.Drift : DriftReport.Ok, evidence, js, psi, w, shift, Median(r), Median(c)));
             if (drift)
             {
-                alarms.Add(new DriftAlarm(f.Family, f.Name, "wasserstein", Math.Round(w, 4), f.MinEffect, Math.Round(shift, 4), f.Unit));
+                alarms.Add(new DriftAlarm(f.Family, f.Name, "wasserstein", Math.Round(w, 4), minEffect, Math.Round(shift, 4), f.Unit));
             }
         }
 
@@ -45,8 +48,12 @@ public sealed class DriftAnalyzer(DriftOptions options)
         ExplainNoiseByGain(results, alarms);
         MaskShapeUnderNoise(results, alarms);
 
+        // Keywords and segments depend on what was said, so their lack of evidence leaves the stream's verdict alone.
+        bool signalInsufficient = results.Any(r => r.Verdict == DriftReport.InsufficientData);
+        ComparePredictions(current.Predictions, reference.Predictions, results, alarms);
+
         string verdict = alarms.Count > 0 ? DriftReport.Drift
-            : results.Any(r => r.Verdict == DriftReport.InsufficientData) ? DriftReport.InsufficientData
+            : signalInsufficient ? DriftReport.InsufficientData
             : DriftReport.Ok;
         var families = DriftFamily.All.Select(family =>
         {
@@ -71,20 +78,49 @@ public sealed class DriftAnalyzer(DriftOptions options)
             return;
         }
 
-        int bands = current.MelBands.Count;
-        var diff = new double[bands];
-        for (int b = 0; b < bands; b++)
-        {
-            diff[b] = current.MelBands[b].Mean - reference.MelBands[b].Mean;
-        }
-
-        double mean = diff.Average();
-        double shape = Math.Sqrt(diff.Average(d => (d - mean) * (d - mean)));
+        double shape = TrendWatch.FingerprintDistance(current, reference);
+        double mean = Enumerable.Range(0, current.MelBands.Count).Average(b => current.MelBands[b].Mean - reference.MelBands[b].Mean);
         bool drift = shape >= options.FingerprintThresholdDb;
         results.Add(new FeatureResult(FingerprintFeature, DriftFamily.Bandwidth, drift ? DriftReport.Drift : DriftReport.Ok, evidence, null, null, shape, mean, null, null));
         if (drift)
         {
             alarms.Add(new DriftAlarm(DriftFamily.Bandwidth, FingerprintFeature, "mel-shape-rms", Math.Round(shape, 3), options.FingerprintThresholdDb, Math.Round(mean, 3), "dB"));
+        }
+    }
+
+    /// <summary>
+    /// The models' outputs: each keyword head's score distribution (on the chunks it scored) and the speech segment
+    /// durations, with the same shape-and-effect rule as the signal features.
+    /// </summary>
+    private void ComparePredictions(PredictionProfile current, PredictionProfile reference, List<FeatureResult> results, List<DriftAlarm> alarms)
+    {
+        foreach ((string keyword, KeywordPrediction mine) in current.Keywords)
+        {
+            if (reference.Keywords.TryGetValue(keyword, out KeywordPrediction? theirs))
+            {
+                CompareHistograms($"keyword_score:{keyword}", "score", mine.Scores, theirs.Scores, mine.Scores.Total * ChunkSeconds, theirs.Scores.Total * ChunkSeconds, options.MinSpeechSeconds, options.KeywordScoreMinEffect, results, alarms);
+            }
+        }
+
+        CompareHistograms("segment_seconds", "s", current.SegmentSeconds, reference.SegmentSeconds, current.SegmentSeconds.Total, reference.SegmentSeconds.Total, options.MinSegments, options.SegmentMinEffectSeconds, results, alarms);
+    }
+
+    private void CompareHistograms(string feature, string unit, Histogram c, Histogram r, double evidence, double referenceEvidence, double required, double minEffect, List<FeatureResult> results, List<DriftAlarm> alarms)
+    {
+        if (evidence < required || referenceEvidence < required)
+        {
+            results.Add(new FeatureResult(feature, DriftFamily.Prediction, DriftReport.InsufficientData, evidence, null, null, null, null, Median(r), Median(c)));
+            return;
+        }
+
+        double js = DriftStatistics.JensenShannonDistance(c, r);
+        double psi = DriftStatistics.PopulationStabilityIndex(c, r);
+        double w = DriftStatistics.Wasserstein(c, r, out double shift);
+        bool drift = w >= minEffect && js >= options.JensenShannonThreshold;
+        results.Add(new FeatureResult(feature, DriftFamily.Prediction, drift ? DriftReport.Drift : DriftReport.Ok, evidence, js, psi, w, shift, Median(r), Median(c)));
+        if (drift)
+        {
+            alarms.Add(new DriftAlarm(DriftFamily.Prediction, feature, "wasserstein", Math.Round(w, 4), minEffect, Math.Round(shift, 4), unit));
         }
     }
 
@@ -96,8 +132,7 @@ public sealed class DriftAnalyzer(DriftOptions options)
     {
         DriftAlarm? level = alarms.Find(a => a.Feature == "speech_level");
         DriftAlarm? noise = alarms.Find(a => a.Feature == "noise_floor");
-        ProfileFeature noiseFeature = FeatureCatalog.Features.Single(f => f.Name == "noise_floor");
-        if (level is null || noise is null || Math.Abs(noise.Effect - level.Effect) >= noiseFeature.MinEffect)
+        if (level is null || noise is null || Math.Abs(noise.Effect - level.Effect) >= noise.Threshold)
         {
             return;
         }
@@ -131,14 +166,16 @@ public sealed class DriftAnalyzer(DriftOptions options)
         }
     }
 
-    private double Required(FeatureScope scope) => scope switch
+    /// <summary>Evidence a verdict on a feature of this scope needs (seconds).</summary>
+    public double Required(FeatureScope scope) => scope switch
     {
         FeatureScope.Speech or FeatureScope.CleanSpeech => options.MinSpeechSeconds,
         FeatureScope.NonSpeech => options.MinNonSpeechSeconds,
         _ => options.MinSeconds,
     };
 
-    private static double Evidence(SignalProfile profile, FeatureScope scope) => scope switch
+    /// <summary>Seconds of the profile that count as evidence for a feature of this scope.</summary>
+    public static double Evidence(SignalProfile profile, FeatureScope scope) => scope switch
     {
         FeatureScope.Speech => profile.SpeechSeconds,
         FeatureScope.CleanSpeech => profile.CleanSpeechFrames * SignalProfile.FrameSeconds,

@@ -5,8 +5,9 @@ namespace EdgeAgent.Drift.Detection;
 /// <summary>
 /// The device's drift watch: profiles every frame into fixed windows; at the end of each window, merges the last
 /// windows, compares them with the reference (the one shipped with the model, or else the baseline the device
-/// learns from its first minutes of speech) and steps one alarm state machine per family. Allocation-free per frame;
-/// window ends allocate (once a minute).
+/// learns from its first minutes of speech, with thresholds adapted to its spread) and steps one alarm state machine
+/// per family; a <see cref="TrendWatch"/> on the windows tells sudden changes from gradual ones. Allocation-free per
+/// frame; window ends allocate (once a minute).
 /// </summary>
 public sealed class DriftMonitor
 {
@@ -14,6 +15,8 @@ public sealed class DriftMonitor
     private readonly DriftAnalyzer _analyzer;
     private readonly SignalProfiler _profiler = new();
     private readonly Queue<SignalProfile> _recent = new();
+    private readonly List<SignalProfile> _learningWindows = [];
+    private readonly TrendWatch _trends;
     private readonly long _framesPerWindow;
     private SignalProfile? _learning;
 
@@ -22,6 +25,7 @@ public sealed class DriftMonitor
         _options = options;
         _analyzer = new DriftAnalyzer(drift);
         _framesPerWindow = Math.Max(1, (long)Math.Round(options.WindowSeconds / SignalProfile.FrameSeconds));
+        _trends = new TrendWatch(options.WindowSeconds);
         Reference = reference;
         ReferenceIsBaseline = false;
         _learning = reference is null ? new SignalProfile() : null;
@@ -36,19 +40,27 @@ public sealed class DriftMonitor
 
     public IReadOnlyList<AlarmStateMachine> Alarms { get; }
 
+    /// <summary>Minimum effects adapted to this device's baseline (null: the defaults).</summary>
+    public DriftThresholds? Thresholds { get; private set; }
+
+    /// <summary>Where the pipeline's outputs for the current window go (keyword scores, segments, detections, latency).</summary>
+    public PredictionProfile Predictions => _profiler.Predictions;
+
     /// <summary>Adds one 32 ms frame; returns the closed window when this frame completes one.</summary>
-    public DriftWindow? Push(ReadOnlySpan<float> frame, float vadProbability, DateTimeOffset now)
+    public DriftWindow? Push(ReadOnlySpan<float> frame, float vadProbability, DateTimeOffset now, double vadLatencyMs = double.NaN)
     {
-        _profiler.Push(frame, vadProbability);
+        _profiler.Push(frame, vadProbability, vadLatencyMs);
         return _profiler.Profile.Frames >= _framesPerWindow ? CloseWindow(now) : null;
     }
 
     /// <summary>Uses a persisted baseline (after a restart) instead of learning a new one.</summary>
-    public void RestoreBaseline(SignalProfile baseline)
+    public void RestoreBaseline(SignalProfile baseline, DriftThresholds? thresholds)
     {
         Reference = baseline;
         ReferenceIsBaseline = true;
+        Thresholds = thresholds;
         _learning = null;
+        _learningWindows.Clear();
     }
 
     private DriftWindow CloseWindow(DateTimeOffset end)
@@ -59,11 +71,16 @@ public sealed class DriftMonitor
         if (_learning is not null)
         {
             _learning.MergeFrom(window);
+            _learningWindows.Add(window);
             if (_learning.SpeechSeconds >= _options.BaselineSpeechSeconds)
             {
                 Reference = _learning;
                 ReferenceIsBaseline = true;
+                Thresholds = _options.AdaptThresholds
+                    ? DriftThresholds.Learn(_learningWindows, _learning, s => _analyzer.Required(s) / _options.EvaluationWindows, _options.ThresholdSigmas)
+                    : null;
                 _learning = null;
+                _learningWindows.Clear();
                 baselineLearned = true;
             }
         }
@@ -84,7 +101,7 @@ public sealed class DriftMonitor
                 merged.MergeFrom(p);
             }
 
-            report = _analyzer.Compare(merged, Reference);
+            report = _analyzer.Compare(merged, Reference, Thresholds);
             foreach (AlarmStateMachine alarm in Alarms)
             {
                 AlarmState before = alarm.State;
@@ -96,17 +113,22 @@ public sealed class DriftMonitor
             }
         }
 
-        return new DriftWindow(start, end, window, report, changes, baselineLearned);
+        IReadOnlyList<DriftTrend> trends = _trends.Observe(window, Reference);
+        return new DriftWindow(start, end, window, report, changes, trends, baselineLearned);
     }
 }
 
-/// <summary>One closed window: its profile, the evaluation made at its end (null while learning) and the alarm changes.</summary>
+/// <summary>
+/// One closed window: its profile, the evaluation made at its end (null while learning), the alarm changes and the
+/// sudden or gradual changes its medians completed.
+/// </summary>
 public sealed record DriftWindow(
     DateTimeOffset Start,
     DateTimeOffset End,
     SignalProfile Profile,
     DriftReport? Report,
     IReadOnlyList<AlarmChange> Changes,
+    IReadOnlyList<DriftTrend> Trends,
     bool BaselineLearned);
 
 /// <summary>A family's alarm moved, with the evidence behind it.</summary>

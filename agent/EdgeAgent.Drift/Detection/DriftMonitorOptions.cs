@@ -16,4 +16,11 @@ public sealed class DriftMonitorOptions
     /// <summary>Without a shipped reference, speech the device collects first as its own baseline.</summary>
     [Range(1, 86_400)]
     public double BaselineSpeechSeconds { get; set; } = 120;
+
+    /// <summary>Raise the minimum effects to mean + k·σ of the device's own windows around its learned baseline.</summary>
+    public bool AdaptThresholds { get; set; } = true;
+
+    /// <summary>k of the adapted thresholds.</summary>
+    [Range(0, 10)]
+    public double ThresholdSigmas { get; set; } = 3;
 }

@@ -30,4 +30,16 @@ public sealed class DriftOptions
     /// <summary>Change of the speech mel fingerprint's shape (level removed), dB RMS over the 32 bands, that counts as drift.</summary>
     [Range(0.1, 40)]
     public double FingerprintThresholdDb { get; set; } = 4;
+
+    /// <summary>Shift of a keyword head's score distribution (Wasserstein, score units) that counts as prediction drift.</summary>
+    [Range(0.001, 1)]
+    public double KeywordScoreMinEffect { get; set; } = 0.05;
+
+    /// <summary>Shift of the speech segment durations (Wasserstein, seconds) that counts as prediction drift.</summary>
+    [Range(0.01, 60)]
+    public double SegmentMinEffectSeconds { get; set; } = 0.75;
+
+    /// <summary>Speech segments needed before segment durations give a verdict.</summary>
+    [Range(1, 100_000)]
+    public int MinSegments { get; set; } = 10;
 }

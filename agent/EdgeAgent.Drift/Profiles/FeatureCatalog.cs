@@ -20,6 +20,20 @@ public static class FeatureCatalog
         new("vad_probability", DriftFamily.Prediction, FeatureScope.Signal, "p", 0, 0.05, 20, 0.1),
     ];
 
+    /// <summary>The position of the named feature in the catalogue.</summary>
+    public static int IndexOf(string name)
+    {
+        for (int i = 0; i < Features.Count; i++)
+        {
+            if (Features[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"no profile feature '{name}'", nameof(name));
+    }
+
     /// <summary>The value of feature <paramref name="index"/> for one frame.</summary>
     public static double Value(int index, in FrameFeatures f, float vadProbability) => index switch
     {

@@ -28,6 +28,9 @@ public sealed record ProfileDocument
 
     public required List<MomentsDocument> Mel { get; init; }
 
+    /// <summary>What the models predicted (absent in profiles written before prediction features: read as empty).</summary>
+    public PredictionsDocument? Predictions { get; init; }
+
     public static ProfileDocument From(SignalProfile profile, string? description = null) => new()
     {
         Description = description,
@@ -45,6 +48,7 @@ public sealed record ProfileDocument
             Moments = MomentsDocument.From(profile.Moments[i]),
         }).ToList(),
         Mel = profile.MelBands.Select(MomentsDocument.From).ToList(),
+        Predictions = PredictionsDocument.From(profile.Predictions),
     };
 
     /// <exception cref="FormatException">The document does not describe a profile of this version; the message says why.</exception>
@@ -71,18 +75,7 @@ public sealed record ProfileDocument
                 throw new FormatException($"profile feature {i} is '{d.Name}' [{d.Min}, +{d.BinWidth} × {d.Bins}], expected '{f.Name}' [{f.Min}, +{f.BinWidth} × {f.Bins}]");
             }
 
-            var counts = new long[f.Bins + 2];
-            foreach (long[] pair in d.Counts)
-            {
-                if (pair.Length != 2 || pair[0] < 0 || pair[0] >= counts.Length)
-                {
-                    throw new FormatException($"profile feature '{d.Name}': bad count entry [{string.Join(", ", pair)}]");
-                }
-
-                counts[pair[0]] = pair[1];
-            }
-
-            profile.Load(Frames, SpeechFrames, CleanSpeechFrames, NonSpeechFrames, i, counts, d.Moments.ToMoments());
+            profile.Load(Frames, SpeechFrames, CleanSpeechFrames, NonSpeechFrames, i, Dense(d.Counts, f.Bins, $"feature '{d.Name}'"), d.Moments.ToMoments());
         }
 
         for (int b = 0; b < Mel.Count; b++)
@@ -90,7 +83,25 @@ public sealed record ProfileDocument
             profile.LoadMel(b, Mel[b].ToMoments());
         }
 
+        Predictions?.LoadInto(profile.Predictions);
         return profile;
+    }
+
+    /// <summary>Counts from [bin, count] pairs, checked against the histogram's layout.</summary>
+    internal static long[] Dense(List<long[]> pairs, int bins, string what)
+    {
+        var counts = new long[bins + 2];
+        foreach (long[] pair in pairs)
+        {
+            if (pair.Length != 2 || pair[0] < 0 || pair[0] >= counts.Length || pair[1] < 0)
+            {
+                throw new FormatException($"profile {what}: bad count entry [{string.Join(", ", pair)}]");
+            }
+
+            counts[pair[0]] = pair[1];
+        }
+
+        return counts;
     }
 
     public static ProfileDocument Read(string path)
@@ -118,7 +129,7 @@ public sealed record ProfileDocument
         File.Move(temp, path, overwrite: true);
     }
 
-    private static List<long[]> Sparse(ReadOnlySpan<long> counts)
+    internal static List<long[]> Sparse(ReadOnlySpan<long> counts)
     {
         var pairs = new List<long[]>();
         for (int i = 0; i < counts.Length; i++)
@@ -131,6 +142,53 @@ public sealed record ProfileDocument
 
         return pairs;
     }
+}
+
+/// <summary>The prediction features of a profile; histograms as sparse [bin, count] pairs.</summary>
+public sealed record PredictionsDocument
+{
+    public required List<long[]> SegmentSeconds { get; init; }
+
+    public required List<long[]> VadLatencyMs { get; init; }
+
+    public required List<long[]> ChunkLatencyMs { get; init; }
+
+    public required List<KeywordDocument> Keywords { get; init; }
+
+    public static PredictionsDocument From(PredictionProfile p) => new()
+    {
+        SegmentSeconds = ProfileDocument.Sparse(p.SegmentSeconds.Counts),
+        VadLatencyMs = ProfileDocument.Sparse(p.VadLatencyMs.Counts),
+        ChunkLatencyMs = ProfileDocument.Sparse(p.ChunkLatencyMs.Counts),
+        Keywords = p.Keywords.Select(k => new KeywordDocument { Name = k.Key, Detections = k.Value.Detections, Scores = ProfileDocument.Sparse(k.Value.Scores.Counts) }).ToList(),
+    };
+
+    internal void LoadInto(PredictionProfile p)
+    {
+        p.SegmentSeconds.Load(ProfileDocument.Dense(SegmentSeconds, p.SegmentSeconds.Bins, "segment durations"));
+        p.VadLatencyMs.Load(ProfileDocument.Dense(VadLatencyMs, p.VadLatencyMs.Bins, "VAD latency"));
+        p.ChunkLatencyMs.Load(ProfileDocument.Dense(ChunkLatencyMs, p.ChunkLatencyMs.Bins, "chunk latency"));
+        foreach (KeywordDocument k in Keywords)
+        {
+            if (string.IsNullOrWhiteSpace(k.Name) || k.Detections < 0)
+            {
+                throw new FormatException($"profile keyword '{k.Name}': needs a name and a non-negative detection count");
+            }
+
+            KeywordPrediction keyword = p.Keyword(k.Name);
+            keyword.Scores.Load(ProfileDocument.Dense(k.Scores, keyword.Scores.Bins, $"keyword '{k.Name}' scores"));
+            keyword.Detections = k.Detections;
+        }
+    }
+}
+
+public sealed record KeywordDocument
+{
+    public required string Name { get; init; }
+
+    public long Detections { get; init; }
+
+    public required List<long[]> Scores { get; init; }
 }
 
 public sealed record FeatureDocument

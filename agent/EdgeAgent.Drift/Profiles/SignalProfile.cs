@@ -5,7 +5,8 @@ namespace EdgeAgent.Drift.Profiles;
 /// <summary>
 /// What a stretch of audio looked like: for every catalogued feature a fixed-bin histogram and exact moments over the
 /// frames of its scope, the mean and spread of the 32 mel bands over speech (the microphone's fingerprint), and the
-/// frame counts. Profiles merge exactly, so minutes add up to hours and devices to cohorts.
+/// frame counts, and what the models predicted over the same audio (<see cref="Predictions"/>). Profiles merge exactly,
+/// so minutes add up to hours and devices to cohorts.
 /// </summary>
 public sealed class SignalProfile
 {
@@ -43,6 +44,9 @@ public sealed class SignalProfile
     public IReadOnlyList<RunningMoments> Moments => _moments;
 
     public IReadOnlyList<RunningMoments> MelBands => _mel;
+
+    /// <summary>Keyword scores, detections, segment durations and latency over the same audio.</summary>
+    public PredictionProfile Predictions { get; } = new();
 
     /// <summary>
     /// Adds one frame; allocation-free. <paramref name="clean"/> says the frame stands well above the noise floor
@@ -103,6 +107,8 @@ public sealed class SignalProfile
         {
             _mel[b] = _mel[b].Merge(other._mel[b]);
         }
+
+        Predictions.MergeFrom(other.Predictions);
     }
 
     internal void Load(long frames, long speechFrames, long cleanSpeechFrames, long nonSpeechFrames, int feature, ReadOnlySpan<long> counts, RunningMoments moments)

@@ -20,8 +20,13 @@ public sealed class SignalProfiler
 
     public SignalProfile Profile { get; private set; } = new();
 
-    public void Push(ReadOnlySpan<float> frame, float vadProbability)
+    /// <summary>Where the pipeline's outputs over the same audio go (keyword scores, segments, detections, latency).</summary>
+    public PredictionProfile Predictions => Profile.Predictions;
+
+    /// <summary>Adds one 32 ms frame with its VAD probability and, when known, the VAD's time on it.</summary>
+    public void Push(ReadOnlySpan<float> frame, float vadProbability, double vadLatencyMs = double.NaN)
     {
+        Profile.Predictions.AddVadLatency(vadLatencyMs);
         bool speech = vadProbability >= SignalProfile.SpeechProbability;
         bool known = !double.IsNaN(_noiseFloorDb);
         FrameFeatures features = _extractor.Extract(frame, _mel, speech && known ? _noisePower : default);

@@ -34,7 +34,7 @@ internal sealed class DriftWatch : IDisposable
             {
                 if (_store.LoadBaseline() is { } baseline)
                 {
-                    _monitor.RestoreBaseline(baseline.Profile);
+                    _monitor.RestoreBaseline(baseline.Profile, baseline.Thresholds);
                     DriftWatchLog.BaselineRestored(logger, baseline.LearnedAt);
                 }
                 else
@@ -56,10 +56,13 @@ internal sealed class DriftWatch : IDisposable
         }
     }
 
+    /// <summary>Where the pipeline's keyword scores, segments, detections and chunk latency for this window go.</summary>
+    public PredictionProfile Predictions => _monitor.Predictions;
+
     /// <summary>One VAD frame; allocation-free except at a window's end.</summary>
-    public void Push(ReadOnlySpan<float> frame, float probability)
+    public void Push(ReadOnlySpan<float> frame, float probability, double vadLatencyMs)
     {
-        DriftWindow? window = _monitor.Push(frame, probability, _time.GetUtcNow());
+        DriftWindow? window = _monitor.Push(frame, probability, _time.GetUtcNow(), vadLatencyMs);
         if (window is null)
         {
             return;
@@ -70,8 +73,11 @@ internal sealed class DriftWatch : IDisposable
             _store.SaveWindow(window);
             if (window.BaselineLearned && _monitor.Reference is { } baseline)
             {
-                _store.SaveBaseline(baseline, window.End);
-                DriftWatchLog.BaselineLearned(_logger, baseline.SpeechSeconds);
+                _store.SaveBaseline(baseline, _monitor.Thresholds, window.End);
+                string adapted = _monitor.Thresholds is { MinEffects.Count: > 0 } t
+                    ? string.Join(", ", t.MinEffects.Select(e => $"{e.Key} {e.Value:0.###}"))
+                    : "none";
+                DriftWatchLog.BaselineLearned(_logger, baseline.SpeechSeconds, adapted);
             }
 
             foreach (AlarmChange change in window.Changes)
@@ -79,6 +85,11 @@ internal sealed class DriftWatch : IDisposable
                 _store.SaveAlarm(_monitor.Alarms.First(a => a.Family == change.Family));
                 string evidence = string.Join(", ", change.Evidence.Select(e => $"{e.Feature} {e.Test} {e.Score:0.###} >= {e.Threshold:0.###} (moved {e.Effect:+0.###;-0.###} {e.Unit})"));
                 DriftWatchLog.AlarmChanged(_logger, change.Family, Name(change.From), Name(change.To), change.Since, evidence.Length > 0 ? evidence : "no drifting feature");
+            }
+
+            foreach (DriftTrend trend in window.Trends)
+            {
+                DriftWatchLog.Trend(_logger, trend.Feature, trend.Change, trend.RatePerHour, trend.Unit, trend.WindowsSinceOnset);
             }
 
             DriftWatchLog.Window(_logger, window.Start, window.End, window.Report?.Verdict ?? "learning");

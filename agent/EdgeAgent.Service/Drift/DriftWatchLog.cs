@@ -11,8 +11,8 @@ internal static partial class DriftWatchLog
     [LoggerMessage(3002, LogLevel.Information, "Drift watch is learning this device's baseline from its first {SpeechSeconds} s of speech")]
     public static partial void Learning(ILogger logger, double speechSeconds);
 
-    [LoggerMessage(3003, LogLevel.Information, "Drift baseline learned from {SpeechSeconds:F0} s of speech")]
-    public static partial void BaselineLearned(ILogger logger, double speechSeconds);
+    [LoggerMessage(3003, LogLevel.Information, "Drift baseline learned from {SpeechSeconds:F0} s of speech; thresholds raised to this device's spread: {AdaptedThresholds}")]
+    public static partial void BaselineLearned(ILogger logger, double speechSeconds, string adaptedThresholds);
 
     [LoggerMessage(3004, LogLevel.Warning, "Drift alarm {Family}: {From} -> {To} (since {Since:o}); {Features}")]
     public static partial void AlarmChanged(ILogger logger, string family, string from, string to, DateTimeOffset? since, string features);
@@ -22,6 +22,9 @@ internal static partial class DriftWatchLog
 
     [LoggerMessage(3006, LogLevel.Debug, "Drift window {Start:o} - {End:o}: {Verdict}")]
     public static partial void Window(ILogger logger, DateTimeOffset start, DateTimeOffset end, string verdict);
+
+    [LoggerMessage(3008, LogLevel.Warning, "Drift trend {Feature}: {Change} change, {RatePerHour:+0.###;-0.###} {Unit}/h over the last windows ({Windows} windows since onset)")]
+    public static partial void Trend(ILogger logger, string feature, string change, double ratePerHour, string unit, long windows);
 
     [LoggerMessage(3007, LogLevel.Error, "Drift watch failed on a window; it goes on with the next one")]
     public static partial void WindowFailed(ILogger logger, Exception exception);

@@ -26,6 +26,7 @@ internal sealed partial class SpeechWorker(
     private static readonly TimeSpan s_modelRetry = TimeSpan.FromSeconds(30);
 
     private DriftWatch? _drift;
+    private string[] _keywords = [];
     private long _detections;
     private long _errors;
     private double _speechSec;
@@ -33,14 +34,18 @@ internal sealed partial class SpeechWorker(
     public void OnDetection(KeywordDetection d)
     {
         Interlocked.Increment(ref _detections);
+        _drift?.Predictions.AddDetection(d.Keyword);
         SpeechWorkerLog.Detection(logger, d.Keyword, d.TimeSec, d.Score, d.Model, d.Version, d.Label ?? "");
     }
 
-    public void OnVadFrame(ReadOnlySpan<float> frame, float probability, long startSample) => _drift?.Push(frame, probability);
+    public void OnVadFrame(ReadOnlySpan<float> frame, float probability, long startSample, double elapsedMs) => _drift?.Push(frame, probability, elapsedMs);
+
+    public void OnKeywordScores(ReadOnlySpan<float> scores, double elapsedMs) => _drift?.Predictions.AddChunk(scores, _keywords, elapsedMs);
 
     public void OnSegment(SpeechSegment segment)
     {
         _speechSec += segment.DurationSec;
+        _drift?.Predictions.AddSegment(segment.DurationSec);
         SpeechWorkerLog.Segment(logger, segment.StartSec, segment.EndSec);
     }
 
@@ -57,6 +62,7 @@ internal sealed partial class SpeechWorker(
         using DriftWatch? drift = driftOptions.Value.Enabled ? new DriftWatch(driftOptions.Value, agent.DataDir, timeProvider, logger) : null;
         _drift = drift;
         using var pipeline = new SpeechPipeline(models, options, this);
+        _keywords = pipeline.Heads.Select(h => h.Keyword).ToArray();
         IAudioSource source = AudioSourceSpec.Create(agent.Source);
         await using var capture = new AudioCapture(source, captureOptions.Value, logger);
         SpeechWorkerLog.Started(

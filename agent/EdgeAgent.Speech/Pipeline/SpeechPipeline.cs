@@ -25,6 +25,7 @@ public sealed class SpeechPipeline : IDisposable
     private readonly WakeWordFeatures _features;
     private readonly KeywordHead[] _heads;
     private readonly KeywordTrigger[] _triggers;
+    private readonly float[] _scores;
     private readonly VadSegmenter _segmenter;
     private readonly float[] _history;  // the heads' embedding history, oldest first
     private readonly float[] _seed;
@@ -66,6 +67,7 @@ public sealed class SpeechPipeline : IDisposable
             }
 
             _triggers = _heads.Select(_ => new KeywordTrigger(options.Trigger)).ToArray();
+            _scores = new float[_heads.Length];
             _seed = _features.ComputeSeed(SeedEmbeddings);
         }
         catch
@@ -187,12 +189,13 @@ public sealed class SpeechPipeline : IDisposable
     {
         long start = Stopwatch.GetTimestamp();
         float probability = _vad.Process(_vadFrame);
-        SpeechInstruments.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, SpeechInstruments.StageVad);
+        double elapsedMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        SpeechInstruments.StageLatency.Record(elapsedMs, SpeechInstruments.StageVad);
         SpeechInstruments.VadFrames.Add(1);
         VadFrames++;
 
         long frameStart = _samples - _vadFrame.Length;
-        _events.OnVadFrame(_vadFrame, probability, frameStart);
+        _events.OnVadFrame(_vadFrame, probability, frameStart, elapsedMs);
         if (probability >= _options.GateThreshold)
         {
             _lastSpeechEnd = _samples;
@@ -207,7 +210,8 @@ public sealed class SpeechPipeline : IDisposable
     private void RunKeywords()
     {
         _chunksSinceReset++;
-        long start = Stopwatch.GetTimestamp();
+        long chunkStart = Stopwatch.GetTimestamp();
+        long start = chunkStart;
         _features.PushChunk(_chunk);
         SpeechInstruments.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, SpeechInstruments.StageMel);
 
@@ -262,6 +266,7 @@ public sealed class SpeechPipeline : IDisposable
         for (int i = 0; i < _heads.Length; i++)
         {
             float score = _heads[i].Score(out int label);
+            _scores[i] = score;
             if (warm && _triggers[i].Push(score, time, label))
             {
                 EmitDetection(i);
@@ -269,6 +274,7 @@ public sealed class SpeechPipeline : IDisposable
         }
 
         SpeechInstruments.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, SpeechInstruments.StageHeads);
+        _events.OnKeywordScores(_scores, Stopwatch.GetElapsedTime(chunkStart).TotalMilliseconds);
     }
 
     private void EmitSegment(SpeechSegment segment)

@@ -18,13 +18,23 @@ internal sealed class AnalysisCollector : ISpeechEvents
 
     public IReadOnlyList<KeywordDetection> Detections => _detections;
 
-    public void OnSegment(SpeechSegment segment) => _segments.Add(segment);
+    /// <summary>The pipeline's keyword heads, in score order (set once the pipeline exists).</summary>
+    public IReadOnlyList<string> Keywords { get; set; } = [];
 
-    public void OnVadFrame(ReadOnlySpan<float> frame, float probability, long startSample) => Profiler?.Push(frame, probability);
+    public void OnSegment(SpeechSegment segment)
+    {
+        _segments.Add(segment);
+        Profiler?.Predictions.AddSegment(segment.DurationSec);
+    }
+
+    public void OnVadFrame(ReadOnlySpan<float> frame, float probability, long startSample, double elapsedMs) => Profiler?.Push(frame, probability, elapsedMs);
+
+    public void OnKeywordScores(ReadOnlySpan<float> scores, double elapsedMs) => Profiler?.Predictions.AddChunk(scores, Keywords, elapsedMs);
 
     public void OnDetection(KeywordDetection detection)
     {
         _detections.Add(detection);
+        Profiler?.Predictions.AddDetection(detection.Keyword);
         DetectionSeen?.Invoke(detection);
     }
 

@@ -8,13 +8,21 @@ namespace EdgeCtl.Analysis;
 internal sealed class StreamProfiler : ISpeechEvents
 {
     private readonly SignalProfiler _profiler = new();
+    private string[] _keywords = [];
 
-    public void OnVadFrame(ReadOnlySpan<float> frame, float probability, long startSample) => _profiler.Push(frame, probability);
+    public void OnVadFrame(ReadOnlySpan<float> frame, float probability, long startSample, double elapsedMs) => _profiler.Push(frame, probability, elapsedMs);
+
+    public void OnKeywordScores(ReadOnlySpan<float> scores, double elapsedMs) => _profiler.Predictions.AddChunk(scores, _keywords, elapsedMs);
+
+    public void OnSegment(EdgeAgent.Core.Vad.SpeechSegment segment) => _profiler.Predictions.AddSegment(segment.DurationSec);
+
+    public void OnDetection(EdgeAgent.Core.Keywords.KeywordDetection detection) => _profiler.Predictions.AddDetection(detection.Keyword);
 
     public static SignalProfile Profile(IReadOnlyList<string> paths, SpeechModels models, SpeechPipelineOptions options)
     {
         var events = new StreamProfiler();
         using var pipeline = new SpeechPipeline(models, options, events);
+        events._keywords = pipeline.Heads.Select(h => h.Keyword).ToArray();
         var block = new float[16_000];
         foreach (string path in paths)
         {

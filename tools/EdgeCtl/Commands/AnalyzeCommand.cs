@@ -43,6 +43,7 @@ internal static class AnalyzeCommand
     {
         var collector = new AnalysisCollector { Profiler = reference is null ? null : new SignalProfiler() };
         using var pipeline = new SpeechPipeline(models, options, collector);
+        collector.Keywords = pipeline.Heads.Select(h => h.Keyword).ToArray();
         var reader = new PipelineAudioReader(source);
         reader.Reset();
         double expectedSec = source is WavFileSource file ? file.DurationSeconds : 0;

@@ -1,0 +1,291 @@
+using System.Buffers;
+using System.IO.Compression;
+using System.Text;
+
+namespace EdgeAgent.Drift.Profiles;
+
+/// <summary>
+/// The compact binary form of a <see cref="SignalProfile"/>, for telemetry and storage (an hour of a device fits in a
+/// few kilobytes): "EP", a version byte, the body's length, then the body compressed with Brotli. The body is varints:
+/// frame counts; per catalogued feature its sparse histogram (bin deltas and counts) and exact moments; the 32 mel
+/// moments; the prediction histograms and each keyword's name, detections and scores. The histogram layouts are those
+/// of the version; <see cref="ProfileDocument"/> is the readable form of the same content.
+/// </summary>
+public static class ProfileCodec
+{
+    public const byte Version = 1;
+    private const int MaxBodyBytes = 1 << 20;
+
+    public static byte[] Encode(SignalProfile profile)
+    {
+        var body = new ArrayBufferWriter<byte>(4096);
+        var w = new Writer(body);
+        w.Unsigned((ulong)profile.Frames);
+        w.Unsigned((ulong)profile.SpeechFrames);
+        w.Unsigned((ulong)profile.CleanSpeechFrames);
+        w.Unsigned((ulong)profile.NonSpeechFrames);
+        w.Unsigned((ulong)profile.Histograms.Count);
+        for (int i = 0; i < profile.Histograms.Count; i++)
+        {
+            w.Histogram(profile.Histograms[i]);
+            w.Moments(profile.Moments[i]);
+        }
+
+        w.Unsigned((ulong)profile.MelBands.Count);
+        foreach (RunningMoments band in profile.MelBands)
+        {
+            w.Moments(band);
+        }
+
+        PredictionProfile p = profile.Predictions;
+        w.Histogram(p.SegmentSeconds);
+        w.Histogram(p.VadLatencyMs);
+        w.Histogram(p.ChunkLatencyMs);
+        w.Unsigned((ulong)p.Keywords.Count);
+        foreach ((string name, KeywordPrediction k) in p.Keywords)
+        {
+            byte[] utf8 = Encoding.UTF8.GetBytes(name);
+            w.Unsigned((ulong)utf8.Length);
+            body.Write(utf8);
+            w.Unsigned((ulong)k.Detections);
+            w.Histogram(k.Scores);
+        }
+
+        ReadOnlySpan<byte> raw = body.WrittenSpan;
+        var output = new byte[3 + 5 + BrotliEncoder.GetMaxCompressedLength(raw.Length)];
+        output[0] = (byte)'E';
+        output[1] = (byte)'P';
+        output[2] = Version;
+        int header = 3 + WriteVarint(output.AsSpan(3), (ulong)raw.Length);
+        if (!BrotliEncoder.TryCompress(raw, output.AsSpan(header), out int written, quality: 9, window: 22))
+        {
+            throw new InvalidOperationException("profile compression failed");
+        }
+
+        return output.AsSpan(0, header + written).ToArray();
+    }
+
+    /// <exception cref="FormatException">The bytes are not a profile of this version; the message says why.</exception>
+    public static SignalProfile Decode(ReadOnlySpan<byte> encoded)
+    {
+        if (encoded.Length < 4 || encoded[0] != 'E' || encoded[1] != 'P')
+        {
+            throw new FormatException("not an encoded profile (no 'EP' header)");
+        }
+
+        if (encoded[2] != Version)
+        {
+            throw new FormatException($"encoded profile version {encoded[2]} is not supported (expected {Version})");
+        }
+
+        try
+        {
+            var header = new Reader(encoded[3..Math.Min(encoded.Length, 3 + 19)].ToArray());
+            UInt128 length = header.Unsigned();
+            if (length > MaxBodyBytes)
+            {
+                throw new FormatException($"encoded profile claims {length} bytes, more than the {MaxBodyBytes} allowed");
+            }
+
+            var raw = new byte[(int)length];
+            if (!BrotliDecoder.TryDecompress(encoded[(3 + header.Position)..], raw, out int written) || written != raw.Length)
+            {
+                throw new FormatException("encoded profile is corrupt (decompression failed)");
+            }
+
+            return ReadBody(new Reader(raw));
+        }
+        catch (IndexOutOfRangeException)
+        {
+            throw new FormatException("encoded profile is truncated");
+        }
+    }
+
+    private static SignalProfile ReadBody(Reader r)
+    {
+        long frames = r.Count(), speech = r.Count(), clean = r.Count(), nonSpeech = r.Count();
+        var profile = new SignalProfile();
+        int features = (int)r.Unsigned();
+        if (features != profile.Histograms.Count)
+        {
+            throw new FormatException($"encoded profile has {features} features, expected {profile.Histograms.Count}");
+        }
+
+        for (int i = 0; i < features; i++)
+        {
+            long[] counts = r.Histogram(profile.Histograms[i].Bins);
+            profile.Load(frames, speech, clean, nonSpeech, i, counts, r.Moments());
+        }
+
+        int bands = (int)r.Unsigned();
+        if (bands != profile.MelBands.Count)
+        {
+            throw new FormatException($"encoded profile has {bands} mel bands, expected {profile.MelBands.Count}");
+        }
+
+        for (int b = 0; b < bands; b++)
+        {
+            profile.LoadMel(b, r.Moments());
+        }
+
+        PredictionProfile p = profile.Predictions;
+        p.SegmentSeconds.Load(r.Histogram(p.SegmentSeconds.Bins));
+        p.VadLatencyMs.Load(r.Histogram(p.VadLatencyMs.Bins));
+        p.ChunkLatencyMs.Load(r.Histogram(p.ChunkLatencyMs.Bins));
+        int keywords = (int)r.Unsigned();
+        for (int k = 0; k < keywords; k++)
+        {
+            string name = r.Text();
+            KeywordPrediction keyword = p.Keyword(name);
+            keyword.Detections = r.Count();
+            keyword.Scores.Load(r.Histogram(keyword.Scores.Bins));
+        }
+
+        if (!r.AtEnd)
+        {
+            throw new FormatException("encoded profile has trailing bytes");
+        }
+
+        return profile;
+    }
+
+    private static int WriteVarint(Span<byte> destination, UInt128 value)
+    {
+        int n = 0;
+        while (value >= 0x80)
+        {
+            destination[n++] = (byte)((byte)value | 0x80);
+            value >>= 7;
+        }
+
+        destination[n++] = (byte)value;
+        return n;
+    }
+
+    private static UInt128 ZigZag(Int128 v) => (UInt128)((v << 1) ^ (v >> 127));
+
+    private static Int128 UnZigZag(UInt128 v) => (Int128)(v >> 1) ^ -(Int128)(v & 1);
+
+    private readonly struct Writer(ArrayBufferWriter<byte> output)
+    {
+        public void Unsigned(UInt128 value)
+        {
+            Span<byte> span = output.GetSpan(19);
+            output.Advance(WriteVarint(span, value));
+        }
+
+        public void Signed(Int128 value) => Unsigned(ZigZag(value));
+
+        public void Histogram(Histogram h)
+        {
+            ReadOnlySpan<long> counts = h.Counts;
+            int nonZero = 0;
+            foreach (long c in counts)
+            {
+                nonZero += c != 0 ? 1 : 0;
+            }
+
+            Unsigned((ulong)nonZero);
+            int previous = -1;
+            for (int i = 0; i < counts.Length; i++)
+            {
+                if (counts[i] != 0)
+                {
+                    Unsigned((ulong)(i - previous - 1));
+                    Unsigned((ulong)counts[i]);
+                    previous = i;
+                }
+            }
+        }
+
+        public void Moments(RunningMoments m)
+        {
+            (long count, Int128 sum, Int128 sumSquares, long min, long max) = m.Raw;
+            Unsigned((ulong)count);
+            if (count > 0)
+            {
+                Signed(sum);
+                Unsigned((UInt128)sumSquares);
+                Signed(min);
+                Unsigned((ulong)(max - min));
+            }
+        }
+    }
+
+    private sealed class Reader(byte[] data)
+    {
+        public int Position { get; private set; }
+
+        public bool AtEnd => Position == data.Length;
+
+        public UInt128 Unsigned()
+        {
+            UInt128 value = 0;
+            for (int shift = 0; shift < 128; shift += 7)
+            {
+                byte b = data[Position++];
+                value |= (UInt128)(b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    return value;
+                }
+            }
+
+            throw new FormatException("encoded profile has an overlong number");
+        }
+
+        public long Count()
+        {
+            UInt128 v = Unsigned();
+            return v <= long.MaxValue ? (long)v : throw new FormatException($"encoded profile count {v} is out of range");
+        }
+
+        public string Text()
+        {
+            int length = (int)Count();
+            if (length is 0 or > 256 || Position + length > data.Length)
+            {
+                throw new FormatException($"encoded profile has a bad name length {length}");
+            }
+
+            string text = Encoding.UTF8.GetString(data, Position, length);
+            Position += length;
+            return text;
+        }
+
+        public long[] Histogram(int bins)
+        {
+            var counts = new long[bins + 2];
+            long nonZero = Count();
+            int index = -1;
+            for (long i = 0; i < nonZero; i++)
+            {
+                long next = index + 1 + Count();
+                if (next >= counts.Length)
+                {
+                    throw new FormatException($"encoded profile histogram bin {next} is beyond its {bins} bins");
+                }
+
+                index = (int)next;
+                counts[index] = Count();
+            }
+
+            return counts;
+        }
+
+        public RunningMoments Moments()
+        {
+            long count = Count();
+            if (count == 0)
+            {
+                return default;
+            }
+
+            Int128 sum = UnZigZag(Unsigned());
+            var sumSquares = (Int128)Unsigned();
+            var min = (long)UnZigZag(Unsigned());
+            long max = min + Count();
+            return RunningMoments.FromRaw(count, sum, sumSquares, min, max);
+        }
+    }
+}
