@@ -83,23 +83,35 @@ for (int run = -1; run < runs; run++) // run -1 warms up
     }
 }
 
-// Drift profiling on top of the pipeline: features of every 32 ms frame into a profile.
+// Drift profiling on top of the pipeline: features of every 32 ms frame and six keyword scores of every 80 ms chunk
+// into a profile, then the window's compact encoding.
 var profileRtf = new List<double>();
+var encodeMs = new List<double>();
 long profileAllocated = 0;
+int encodedBytes = 0;
 var profiler = new EdgeAgent.Drift.Profiles.SignalProfiler();
+string[] keywords = ["alexa", "hey_jarvis", "hey_mycroft", "hey_rhasspy", "timer", "weather"];
+float[] scores = [0.01f, 0.02f, 0.001f, 0.05f, 0.003f, 0.2f];
 for (int run = -1; run < runs; run++)
 {
     long before = GC.GetAllocatedBytesForCurrentThread();
     long t = Stopwatch.GetTimestamp();
     for (int i = 0, frame = 0; i + 512 <= audio.Length; i += 512, frame++)
     {
-        profiler.Push(audio.AsSpan(i, 512), frame % 3 == 0 ? 0.9f : 0.1f);
+        profiler.Push(audio.AsSpan(i, 512), frame % 3 == 0 ? 0.9f : 0.1f, 0.2);
+        if (frame % 5 is 0 or 2)
+        {
+            profiler.Predictions.AddChunk(scores, keywords, 1.5);
+        }
     }
 
     if (run >= 0)
     {
         profileRtf.Add(Stopwatch.GetElapsedTime(t).TotalSeconds / audioSec);
         profileAllocated = Math.Max(profileAllocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        t = Stopwatch.GetTimestamp();
+        encodedBytes = EdgeAgent.Drift.Profiles.ProfileCodec.Encode(profiler.TakeProfile()).Length;
+        encodeMs.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
     }
 }
 
@@ -112,7 +124,7 @@ foreach ((string stage, List<double> values) in stages.OrderBy(s => s.Key))
 Console.WriteLine($"VAD alone (Silero v5)      RTF {Median(vadRtf):F4}");
 Console.WriteLine($"full pipeline, ungated     RTF {Median(ungatedRtf):F4}   per 80 ms chunk p50 {Percentile(ungatedChunks, 50):F2} ms, p99 {Percentile(ungatedChunks, 99):F2} ms");
 Console.WriteLine($"full pipeline, VAD-gated   RTF {Median(gatedRtf):F4}   per 80 ms chunk p50 {Percentile(gatedChunks, 50):F2} ms, p99 {Percentile(gatedChunks, 99):F2} ms   (keyword stage ran on {speechRatio:P0} of chunks)");
-Console.WriteLine($"drift features + profiling  RTF {Median(profileRtf):F4}   allocated {profileAllocated} B over {audioSec:F0} s");
+Console.WriteLine($"drift features + profiling  RTF {Median(profileRtf):F4}   allocated {profileAllocated} B over {audioSec:F0} s; window encoded in {Median(encodeMs):F2} ms to {encodedBytes} B");
 Console.WriteLine($"allocated per second of audio (steady state): gated {allocatedGated / audioSec:F0} B, ungated {allocatedUngated / audioSec:F0} B");
 Console.WriteLine($"RSS with two pipelines and a VAD after {runs + 1} × 60 s through each: {rssAfter:F0} MiB");
 
