@@ -10,7 +10,7 @@ public sealed class AgentOptions
 
     /// <summary>This device's id in the fleet; defaults to the host name.</summary>
     [Required]
-    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", ErrorMessage = "EdgeAgent:DeviceId may hold letters, digits, '.', '_' and '-' (at most 128).")]
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", ErrorMessage = "EdgeAgent:DeviceId may hold letters, digits, '.', '_' and '-' (at most 64).")]
     public string DeviceId { get; set; } = Environment.MachineName;
 
     /// <summary>Where the agent keeps its state and logs.</summary>

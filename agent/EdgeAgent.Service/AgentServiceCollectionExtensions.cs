@@ -1,4 +1,7 @@
+using EdgeAgent.Contracts;
 using EdgeAgent.Core.Audio;
+using EdgeAgent.Link;
+using EdgeAgent.Service.Fleet;
 using EdgeAgent.Service.Drift;
 using EdgeAgent.Service.Listening;
 using EdgeAgent.Speech.Pipeline;
@@ -26,6 +29,21 @@ public static class AgentServiceCollectionExtensions
             .Validate(o => o.ReferenceFile is null || o.ReferenceFile.Length == 0 || File.Exists(o.ReferenceFile), "EdgeAgent:Drift:ReferenceFile does not exist")
             .ValidateOnStart();
         services.AddOptions<AudioCaptureOptions>().BindConfiguration("EdgeAgent:Capture");
+        services.AddOptions<LinkOptions>()
+            .BindConfiguration(LinkOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => !o.UseTls || o.CaFile is null || o.CaFile.Length == 0 || File.Exists(o.CaFile), "EdgeAgent:Mqtt:CaFile does not exist")
+            .ValidateOnStart();
+        services.AddOptions<TelemetryOptions>()
+            .BindConfiguration(TelemetryOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<DeviceLabels>().BindConfiguration("EdgeAgent:Labels");
+
+        // The telemetry window is the drift window: one summary per closed window.
+        services.AddOptions<DriftWatchOptions>().PostConfigure<IOptions<TelemetryOptions>>((o, t) => o.Monitor.WindowSeconds = t.Value.WindowSeconds);
+        services.AddSingleton<FleetLink>();
+        services.AddHostedService(sp => sp.GetRequiredService<FleetLink>());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IValidateOptions<SpeechPipelineOptions>, SpeechPipelineOptionsValidator>();
         services.AddHostedService<SpeechWorker>();

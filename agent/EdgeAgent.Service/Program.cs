@@ -15,7 +15,7 @@ try
 
     string dataDir = builder.Configuration[$"{AgentOptions.SectionName}:DataDir"] ?? new AgentOptions().DataDir;
     builder.Services.AddSerilog((services, logger) => logger
-        .ReadFrom.Configuration(builder.Configuration)
+        .ReadFrom.Configuration(builder.Configuration, new Serilog.Settings.Configuration.ConfigurationReaderOptions(typeof(ConsoleLoggerConfigurationExtensions).Assembly, typeof(FileLoggerConfigurationExtensions).Assembly))
         .ReadFrom.Services(services)
         .Enrich.FromLogContext()
         .WriteTo.Console(

@@ -1,5 +1,6 @@
 using EdgeAgent.Drift.Detection;
 using EdgeAgent.Drift.Profiles;
+using EdgeAgent.Service.Fleet;
 using EdgeAgent.Storage;
 
 namespace EdgeAgent.Service.Drift;
@@ -14,11 +15,13 @@ internal sealed class DriftWatch : IDisposable
     private readonly DriftStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly FleetLink _fleet;
 
-    public DriftWatch(DriftWatchOptions options, string dataDir, TimeProvider time, ILogger logger)
+    public DriftWatch(DriftWatchOptions options, string dataDir, FleetLink fleet, TimeProvider time, ILogger logger)
     {
         _time = time;
         _logger = logger;
+        _fleet = fleet;
         _store = new DriftStore(dataDir, options.RetainWindows);
         try
         {
@@ -84,8 +87,12 @@ internal sealed class DriftWatch : IDisposable
             {
                 _store.SaveAlarm(_monitor.Alarms.First(a => a.Family == change.Family));
                 string evidence = string.Join(", ", change.Evidence.Select(e => $"{e.Feature} {e.Test} {e.Score:0.###} >= {e.Threshold:0.###} (moved {e.Effect:+0.###;-0.###} {e.Unit})"));
-                DriftWatchLog.AlarmChanged(_logger, change.Family, Name(change.From), Name(change.To), change.Since, evidence.Length > 0 ? evidence : "no drifting feature");
+                string features = evidence.Length > 0 ? evidence : "no drifting feature";
+                DriftWatchLog.AlarmChanged(_logger, change.Family, Name(change.From), Name(change.To), change.Since, features);
+                _fleet.PublishAlarm(change, features);
             }
+
+            _fleet.PublishWindow(window);
 
             foreach (DriftTrend trend in window.Trends)
             {

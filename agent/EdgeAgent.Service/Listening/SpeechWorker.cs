@@ -3,7 +3,9 @@ using EdgeAgent.Core.Audio;
 using EdgeAgent.Core.Keywords;
 using EdgeAgent.Core.Models;
 using EdgeAgent.Core.Vad;
+using EdgeAgent.Contracts;
 using EdgeAgent.Service.Drift;
+using EdgeAgent.Service.Fleet;
 using EdgeAgent.Speech.Pipeline;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +21,7 @@ internal sealed partial class SpeechWorker(
     IOptions<SpeechPipelineOptions> pipelineOptions,
     IOptions<DriftWatchOptions> driftOptions,
     IOptions<AudioCaptureOptions> captureOptions,
+    FleetLink fleet,
     IHostApplicationLifetime lifetime,
     TimeProvider timeProvider,
     ILogger<SpeechWorker> logger) : BackgroundService, ISpeechEvents
@@ -59,10 +62,11 @@ internal sealed partial class SpeechWorker(
             return;
         }
 
-        using DriftWatch? drift = driftOptions.Value.Enabled ? new DriftWatch(driftOptions.Value, agent.DataDir, timeProvider, logger) : null;
+        using DriftWatch? drift = driftOptions.Value.Enabled ? new DriftWatch(driftOptions.Value, agent.DataDir, fleet, timeProvider, logger) : null;
         _drift = drift;
         using var pipeline = new SpeechPipeline(models, options, this);
         _keywords = pipeline.Heads.Select(h => h.Keyword).ToArray();
+        fleet.SetModels(models.All.Select(m => new ModelRef { Name = m.Name, Version = m.Version, Slot = "active" }));
         IAudioSource source = AudioSourceSpec.Create(agent.Source);
         await using var capture = new AudioCapture(source, captureOptions.Value, logger);
         SpeechWorkerLog.Started(
@@ -128,6 +132,7 @@ internal sealed partial class SpeechWorker(
             catch (ModelStoreException ex)
             {
                 SpeechWorkerLog.ModelsUnavailable(logger, ex.Message, s_modelRetry.TotalSeconds);
+                fleet.PublishFault("model-load-failed", ex.Message);
             }
 
             try

@@ -8,7 +8,7 @@ public sealed class DriftWatchTests(ITestOutputHelper output)
 {
     private static readonly string[] s_fastWindows =
     [
-        "--EdgeAgent:Drift:Monitor:WindowSeconds=5",
+        "--EdgeAgent:Telemetry:WindowSeconds=5",
         "--EdgeAgent:Drift:Monitor:BaselineSpeechSeconds=20",
         "--EdgeAgent:Drift:Monitor:EvaluationWindows=6",
     ];

@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Text;
-using EdgeAgent.TestSupport;
 
-namespace EdgeAgent.Service.Tests;
+namespace EdgeAgent.TestSupport;
 
 /// <summary>The real edge-agent process, started with command-line configuration, its console output collected.</summary>
-internal sealed class AgentProcess : IDisposable
+public sealed class AgentProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();

@@ -1,9 +1,7 @@
-using EdgeAgent.TestSupport;
-
-namespace EdgeCtl.Tests.Commands;
+namespace EdgeAgent.TestSupport;
 
 /// <summary>Runs the real edgectl binary, as a technician would.</summary>
-internal static class Edgectl
+public static class Edgectl
 {
     private static readonly string s_dll = Path.Combine(AppContext.BaseDirectory, "edgectl.dll");
 

@@ -1,0 +1,131 @@
+using System.Reflection;
+using System.Text.Json;
+using EdgeAgent.Contracts;
+using EdgeAgent.Drift.Detection;
+using EdgeAgent.Drift.Profiles;
+using EdgeAgent.Link;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Service.Fleet;
+
+/// <summary>
+/// The agent's side of the fleet link: turns closed drift windows into <c>telemetry/summary</c> messages, alarm
+/// changes and faults into <c>events</c>, writes them to the outbox (<c>&lt;DataDir&gt;/outbox.db</c>) and runs the
+/// <see cref="MqttLink"/> that drains it. Without <c>EdgeAgent:Mqtt:Host</c> the link is off and nothing is queued.
+/// </summary>
+internal sealed partial class FleetLink : BackgroundService
+{
+    public const string SummarySequence = "summary";
+    public const string EventSequence = "event";
+
+    private readonly string _deviceId;
+    private readonly LinkOptions _options;
+    private readonly DeviceLabels _labels;
+    private readonly TimeProvider _time;
+    private readonly ILogger<FleetLink> _logger;
+    private readonly Outbox? _outbox;
+    private volatile List<ModelRef> _models = [];
+    private MqttLink? _link;
+
+    public FleetLink(IOptions<AgentOptions> agent, IOptions<LinkOptions> options, IOptions<DeviceLabels> labels, TimeProvider time, ILogger<FleetLink> logger)
+    {
+        _deviceId = agent.Value.DeviceId;
+        _options = options.Value;
+        _labels = labels.Value;
+        _time = time;
+        _logger = logger;
+        _outbox = _options.Enabled ? new Outbox(agent.Value.DataDir, _options.OutboxMaxBytes) : null;
+    }
+
+    /// <summary>Identifies this run of the agent in every summary and event.</summary>
+    public string BootId { get; } = Guid.NewGuid().ToString("n");
+
+    public bool Enabled => _outbox is not null;
+
+    /// <summary>The models the pipeline runs, announced in the birth message.</summary>
+    public void SetModels(IEnumerable<ModelRef> models)
+    {
+        _models = models.ToList();
+        _link?.AnnounceAgain();
+    }
+
+    public void PublishWindow(DriftWindow window)
+    {
+        if (_outbox is null)
+        {
+            return;
+        }
+
+        SignalProfile profile = window.Profile;
+        PredictionProfile p = profile.Predictions;
+        string encoded = Convert.ToBase64String(ProfileCodec.Encode(profile));
+        _outbox.Enqueue(SummarySequence, Outbox.Telemetry, Topics.For(_deviceId, Topics.Summary), retain: false, seq => JsonSerializer.SerializeToUtf8Bytes(
+            new SummaryPayload
+            {
+                BootId = BootId,
+                Seq = seq,
+                WindowStart = window.Start,
+                WindowEnd = window.End,
+                Profile = encoded,
+                Verdict = window.Report?.Verdict,
+                Detections = p.Keywords.Where(k => k.Value.Detections > 0).ToDictionary(k => k.Key, k => k.Value.Detections),
+                Pipeline = new PipelineCounters(Math.Round(profile.DurationSeconds, 3), Math.Round(profile.SpeechSeconds, 3), profile.Frames, p.ChunkLatencyMs.Total),
+                Latency = new LatencySummary(Q(p.VadLatencyMs, 0.5), Q(p.VadLatencyMs, 0.99), Q(p.ChunkLatencyMs, 0.5), Q(p.ChunkLatencyMs, 0.99)),
+                OutboxDropped = _outbox.Dropped,
+            },
+            ContractsJsonContext.Default.SummaryPayload));
+    }
+
+    public void PublishAlarm(AlarmChange change, string detail) =>
+        PublishEvent(EventPayload.AlarmChanged, change.Family, change.To.ToString().ToLowerInvariant(), detail);
+
+    public void PublishFault(string code, string detail) => PublishEvent(EventPayload.Fault, code, null, detail);
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _outbox?.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_outbox is null)
+        {
+            Log.Off(_logger);
+            return;
+        }
+
+        _link = new MqttLink(_options, _deviceId, _outbox, Birth, HandleCommandAsync, _time, _logger);
+        await _link.RunAsync(stoppingToken);
+    }
+
+    private void PublishEvent(string kind, string name, string? state, string detail)
+    {
+        _outbox?.Enqueue(EventSequence, Outbox.Event, Topics.For(_deviceId, Topics.Events), retain: false, seq => JsonSerializer.SerializeToUtf8Bytes(
+            new EventPayload { BootId = BootId, Seq = seq, At = _time.GetUtcNow(), Kind = kind, Name = name, State = state, Detail = detail },
+            ContractsJsonContext.Default.EventPayload));
+    }
+
+    private StatusPayload Birth(long bdSeq) => new()
+    {
+        State = StatusPayload.Online,
+        BdSeq = bdSeq,
+        AgentVersion = typeof(FleetLink).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
+        Models = _models,
+        Labels = _labels,
+    };
+
+    private Task<CommandAck> HandleCommandAsync(string name, CommandPayload command, CancellationToken cancellationToken) => Task.FromResult(name switch
+    {
+        "ping" => new CommandAck { CmdId = command.CmdId, Status = CommandAck.Done, Detail = $"pong from {_deviceId} (boot {BootId})" },
+        _ => new CommandAck { CmdId = command.CmdId, Status = CommandAck.Unknown, Detail = $"this agent has no command '{name}'" },
+    });
+
+    private static double Q(Histogram h, double q) => h.Total == 0 ? 0 : Math.Round(h.Quantile(q), 3);
+
+    private static partial class Log
+    {
+        [LoggerMessage(4100, LogLevel.Information, "Fleet link off (no EdgeAgent:Mqtt:Host): nothing is reported to the cloud")]
+        public static partial void Off(ILogger logger);
+    }
+}

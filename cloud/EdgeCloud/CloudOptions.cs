@@ -1,0 +1,81 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EdgeCloud;
+
+/// <summary>The cloud's configuration (section <c>EdgeCloud</c>).</summary>
+public sealed class CloudOptions
+{
+    public const string SectionName = "EdgeCloud";
+
+    /// <summary>Where the embedded store keeps its file (LiteDB).</summary>
+    [Required]
+    public string DataDir { get; set; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".edgecloud");
+
+    /// <summary>The first admin API key (header X-Api-Key); more keys are made through the API.</summary>
+    public string? AdminApiKey { get; set; }
+
+    public MqttOptions Mqtt { get; set; } = new();
+
+    public StorageOptions Storage { get; set; } = new();
+
+    public IngestOptions Ingest { get; set; } = new();
+
+    /// <summary>A device counts as offline when nothing arrived from it for this long (besides its will).</summary>
+    [Range(1, 86_400)]
+    public int OfflineAfterSeconds { get; set; } = 300;
+}
+
+public sealed class MqttOptions
+{
+    /// <summary>Run the broker in-process (MQTTnet.Server); otherwise consume an external broker.</summary>
+    public bool Embedded { get; set; } = true;
+
+    [Range(0, 65535)]
+    public int Port { get; set; } = 1883;
+
+    /// <summary>Address the embedded broker listens on (all interfaces by default).</summary>
+    public string BindAddress { get; set; } = "0.0.0.0";
+
+    public ExternalBrokerOptions External { get; set; } = new();
+}
+
+public sealed class ExternalBrokerOptions
+{
+    public string Host { get; set; } = "localhost";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1883;
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>Shared-subscription group: instances in one group split the devices' messages.</summary>
+    public string SharedGroup { get; set; } = "edge-cloud";
+
+    /// <summary>This instance's client id (unique per instance).</summary>
+    public string ClientId { get; set; } = $"edge-cloud-{Environment.MachineName}-{Environment.ProcessId}";
+}
+
+public sealed class StorageOptions
+{
+    /// <summary><c>litedb</c> (default) or <c>postgres</c>.</summary>
+    public string Provider { get; set; } = "litedb";
+
+    /// <summary>Npgsql connection string when the provider is postgres.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public sealed class IngestOptions
+{
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxPayloadBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Messages a device may send at once (a backlog after an outage drains in bursts of this size).</summary>
+    [Range(1, 1_000_000)]
+    public int Burst { get; set; } = 600;
+
+    /// <summary>Sustained messages per minute per device.</summary>
+    [Range(1, 1_000_000)]
+    public int PerMinute { get; set; } = 120;
+}

@@ -1,0 +1,183 @@
+using System.Text.Json;
+using EdgeAgent.Contracts;
+using EdgeAgent.Drift.Profiles;
+using EdgeCloud.Storage;
+using Microsoft.Extensions.Options;
+
+namespace EdgeCloud.Ingest;
+
+/// <summary>
+/// Takes one message from a device: checks topic and ownership, size, rate and schema, stores it (windows and events
+/// deduplicated by device, boot and sequence, in whatever order they come) and counts the outcome. A bad message is
+/// rejected with its reason and logged with the device id; it never affects other devices.
+/// </summary>
+public sealed partial class Ingestor(ICloudStore store, IngestStats stats, RateLimiter rate, IOptions<CloudOptions> options, TimeProvider time, ILogger<Ingestor> logger)
+{
+    public const string Accepted = "accepted";
+    public const string Duplicate = "duplicate";
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), long> _rejections = new();
+
+    /// <param name="owner">The authenticated device (embedded broker), or null when the broker enforced the ACL itself.</param>
+    /// <returns><see cref="Accepted"/>, <see cref="Duplicate"/> or the rejection reason.</returns>
+    public async Task<string> IngestAsync(string? owner, string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        string outcome = await ClassifyAsync(owner, topic, payload, cancellationToken);
+        switch (outcome)
+        {
+            case Accepted:
+                stats.Accept();
+                break;
+            case Duplicate:
+                stats.Duplicate();
+                break;
+            default:
+                stats.Reject(outcome);
+                // A flood must not flood the log: the first few per device and reason, then every power of two.
+                long n = _rejections.AddOrUpdate((owner ?? topic, outcome), 1, (_, c) => c + 1);
+                if (n <= 3 || long.IsPow2(n))
+                {
+                    Log.Rejected(logger, owner ?? "?", topic, outcome, n);
+                }
+
+                break;
+        }
+
+        return outcome;
+    }
+
+    private async Task<string> ClassifyAsync(string? owner, string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (!Topics.TryParse(topic, out string? deviceId, out string? leaf))
+        {
+            return Rejections.Topic;
+        }
+
+        if (owner is not null && owner != deviceId)
+        {
+            return Rejections.Acl;
+        }
+
+        if (payload.Length > options.Value.Ingest.MaxPayloadBytes)
+        {
+            return Rejections.TooLarge;
+        }
+
+        if (!rate.TryTake(deviceId))
+        {
+            return Rejections.Rate;
+        }
+
+        DeviceRecord? device = await store.GetDeviceAsync(deviceId, cancellationToken);
+        if (device is null)
+        {
+            return Rejections.UnknownDevice;
+        }
+
+        DateTimeOffset now = time.GetUtcNow();
+        try
+        {
+            if (leaf == Topics.Status)
+            {
+                StatusPayload status = Parse(payload, ContractsJsonContext.Default.StatusPayload);
+                if (status.State is not (StatusPayload.Online or StatusPayload.Offline))
+                {
+                    return Rejections.Invalid;
+                }
+
+                await store.UpdateStatusAsync(deviceId, status, now, cancellationToken);
+                return Accepted;
+            }
+
+            if (leaf == Topics.Summary)
+            {
+                SummaryPayload s = Parse(payload, ContractsJsonContext.Default.SummaryPayload);
+                SignalProfile profile = ProfileCodec.Decode(Convert.FromBase64String(s.Profile));
+                if (s.WindowEnd < s.WindowStart || string.IsNullOrWhiteSpace(s.BootId) || s.Seq == 0)
+                {
+                    return Rejections.Invalid;
+                }
+
+                bool added = await store.AddWindowAsync(
+                    new WindowRecord
+                    {
+                        DeviceId = deviceId, BootId = s.BootId, Seq = s.Seq, WindowStart = s.WindowStart, WindowEnd = s.WindowEnd, ReceivedAt = now,
+                        Verdict = s.Verdict, DurationSeconds = Math.Round(profile.DurationSeconds, 3), SpeechSeconds = Math.Round(profile.SpeechSeconds, 3),
+                        Detections = s.Detections, OutboxDropped = s.OutboxDropped, Profile = Convert.FromBase64String(s.Profile),
+                    },
+                    cancellationToken);
+                return added ? Accepted : Duplicate;
+            }
+
+            if (leaf == Topics.Events)
+            {
+                EventPayload e = Parse(payload, ContractsJsonContext.Default.EventPayload);
+                if (e.Kind is not (EventPayload.AlarmChanged or EventPayload.Fault) || string.IsNullOrWhiteSpace(e.BootId) || e.Seq == 0)
+                {
+                    return Rejections.Invalid;
+                }
+
+                return await store.AddEventAsync(deviceId, e, now, cancellationToken) ? Accepted : Duplicate;
+            }
+
+            if (leaf.StartsWith("cmd/", StringComparison.Ordinal) && leaf.EndsWith("/ack", StringComparison.Ordinal))
+            {
+                CommandAck ack = Parse(payload, ContractsJsonContext.Default.CommandAck);
+                return await store.AckCommandAsync(deviceId, ack, now, cancellationToken) ? Accepted : Rejections.Invalid;
+            }
+
+            if (leaf == Topics.StateReported)
+            {
+                return Accepted; // reserved for rollouts
+            }
+
+            return Rejections.Topic;
+        }
+        catch (SchemaVersionException)
+        {
+            return Rejections.Schema;
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            return Rejections.Malformed;
+        }
+    }
+
+    private static T Parse<T>(ReadOnlyMemory<byte> payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        using JsonDocument doc = JsonDocument.Parse(payload);
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new JsonException("payload is not a JSON object");
+        }
+
+        if (!doc.RootElement.TryGetProperty("schemaVersion", out JsonElement version) || version.ValueKind != JsonValueKind.Number
+            || version.GetInt32() != Contract.SchemaVersion)
+        {
+            throw new SchemaVersionException();
+        }
+
+        return doc.RootElement.Deserialize(type) ?? throw new JsonException("empty payload");
+    }
+
+    private sealed class SchemaVersionException : Exception;
+
+    private static partial class Log
+    {
+        [LoggerMessage(5000, LogLevel.Warning, "Rejected a message from {DeviceId} on {Topic}: {Reason} ({Count} so far for this device and reason)")]
+        public static partial void Rejected(ILogger logger, string deviceId, string topic, string reason, long count);
+    }
+}
+
+/// <summary>Why a message was rejected (the keys of <c>GET /api/ingest/stats</c>'s <c>rejected</c>).</summary>
+public static class Rejections
+{
+    public const string Topic = "topic";
+    public const string Acl = "acl";
+    public const string TooLarge = "too-large";
+    public const string Rate = "rate";
+    public const string UnknownDevice = "unknown-device";
+    public const string Malformed = "malformed";
+    public const string Schema = "schema";
+    public const string Invalid = "invalid";
+}

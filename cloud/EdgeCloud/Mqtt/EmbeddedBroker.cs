@@ -1,0 +1,146 @@
+using System.Buffers;
+using System.Net;
+using EdgeAgent.Contracts;
+using EdgeCloud.Ingest;
+using EdgeCloud.Storage;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace EdgeCloud.Mqtt;
+
+/// <summary>
+/// The default broker, in-process (MQTTnet.Server): a device connects with its id as client id and username and the
+/// password it was registered with; it may publish only under <c>edge/v1/{its id}/</c> and subscribe only to its own
+/// <c>cmd/…</c> and <c>state/desired</c>. Every publish is ingested before its PUBACK, so a PUBACK means stored; the
+/// PUBACK's reason code tells the device when a message was refused (and QuotaExceeded when it should retry later).
+/// </summary>
+public sealed partial class EmbeddedBroker(
+    IOptions<CloudOptions> options,
+    ICloudStore store,
+    Ingestor ingestor,
+    ILogger<EmbeddedBroker> logger) : IHostedService, ICommandPublisher
+{
+    private MqttServer? _server;
+
+    /// <summary>The port actually listened on (useful when configured as 0... not supported by MQTTnet; equals the option).</summary>
+    public int Port => options.Value.Mqtt.Port;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        MqttOptions mqtt = options.Value.Mqtt;
+        MqttServerOptions serverOptions = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(mqtt.BindAddress))
+            .WithDefaultEndpointPort(mqtt.Port)
+            .WithPersistentSessions(true)
+            .WithMaxPendingMessagesPerClient(1000)
+            .Build();
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        _server.ValidatingConnectionAsync += ValidateAsync;
+        _server.InterceptingPublishAsync += InterceptPublishAsync;
+        _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        await _server.StartAsync();
+        Log.Started(logger, mqtt.BindAddress, mqtt.Port);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is not null)
+        {
+            await _server.StopAsync();
+            _server.Dispose();
+        }
+    }
+
+    public async Task PublishCommandAsync(string deviceId, string name, byte[] payload, CancellationToken cancellationToken)
+    {
+        MqttServer server = _server ?? throw new InvalidOperationException("the broker is not running");
+        MqttApplicationMessage message = new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.Command(deviceId, name))
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = "edge-cloud" }, cancellationToken);
+    }
+
+    private async Task ValidateAsync(ValidatingConnectionEventArgs e)
+    {
+        DeviceRecord? device = Topics.IsValidDeviceId(e.UserName) ? await store.GetDeviceAsync(e.UserName) : null;
+        if (device is null || !DeviceCredentials.Matches(e.Password, device.PasswordHash))
+        {
+            e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+            Log.Refused(logger, e.UserName ?? "", e.ClientId, "bad username or password");
+            return;
+        }
+
+        if (e.ClientId != e.UserName)
+        {
+            e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            Log.Refused(logger, e.UserName, e.ClientId, "client id must be the device id");
+            return;
+        }
+
+        e.ReasonCode = MqttConnectReasonCode.Success;
+    }
+
+    private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    {
+        if (e.ClientId == "edge-cloud" && e.UserName is null)
+        {
+            return; // our own command messages
+        }
+
+        string outcome = await ingestor.IngestAsync(e.UserName ?? "", e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray(), e.CancellationToken);
+        bool keep = outcome is Ingestor.Accepted or Ingestor.Duplicate;
+
+        // Only the retained status needs the broker's routing; everything else was consumed here.
+        e.ProcessPublish = keep && e.ApplicationMessage.Topic.EndsWith("/" + Topics.Status, StringComparison.Ordinal);
+        e.Response.ReasonCode = outcome switch
+        {
+            Ingestor.Accepted or Ingestor.Duplicate => MqttPubAckReasonCode.Success,
+            Rejections.Acl or Rejections.UnknownDevice => MqttPubAckReasonCode.NotAuthorized,
+            Rejections.Topic => MqttPubAckReasonCode.TopicNameInvalid,
+            Rejections.Rate => MqttPubAckReasonCode.QuotaExceeded,
+            _ => MqttPubAckReasonCode.PayloadFormatInvalid,
+        };
+        e.Response.ReasonString = keep ? null : outcome;
+    }
+
+    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    {
+        string own = $"{Topics.Root}/{e.UserName}/";
+        string filter = e.TopicFilter.Topic;
+        bool allowed = e.UserName is not null
+            && filter.StartsWith(own, StringComparison.Ordinal)
+            && filter[own.Length..] is var leaf
+            && (leaf == Topics.StateDesired || leaf == "cmd/#" || leaf == "cmd/+" || (leaf.StartsWith("cmd/", StringComparison.Ordinal) && !leaf.Contains('#', StringComparison.Ordinal)));
+        if (!allowed)
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            Log.SubscriptionRefused(logger, e.UserName ?? "", filter);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(5100, LogLevel.Information, "Embedded MQTT broker listening on {Address}:{Port}")]
+        public static partial void Started(ILogger logger, string address, int port);
+
+        [LoggerMessage(5101, LogLevel.Warning, "Refused MQTT connection of {Username} (client {ClientId}): {Reason}")]
+        public static partial void Refused(ILogger logger, string username, string clientId, string reason);
+
+        [LoggerMessage(5102, LogLevel.Warning, "Refused subscription of {Username} to {Filter}")]
+        public static partial void SubscriptionRefused(ILogger logger, string username, string filter);
+    }
+}
+
+/// <summary>Sends a command to a device through whichever broker the cloud uses.</summary>
+public interface ICommandPublisher
+{
+    Task PublishCommandAsync(string deviceId, string name, byte[] payload, CancellationToken cancellationToken);
+}

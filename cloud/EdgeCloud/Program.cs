@@ -1,0 +1,51 @@
+using EdgeCloud;
+using EdgeCloud.Api;
+using EdgeCloud.Fleet;
+using EdgeCloud.Ingest;
+using EdgeCloud.Mqtt;
+using EdgeCloud.Storage;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Serilog;
+
+WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+builder.Services.AddSerilog((services, lc) => lc
+    .ReadFrom.Configuration(builder.Configuration, new Serilog.Settings.Configuration.ConfigurationReaderOptions(typeof(ConsoleLoggerConfigurationExtensions).Assembly))
+    .Enrich.FromLogContext()
+    .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture));
+
+builder.Services.AddOptions<CloudOptions>().Bind(builder.Configuration.GetSection(CloudOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<ICloudStore>(sp =>
+{
+    CloudOptions o = sp.GetRequiredService<IOptions<CloudOptions>>().Value;
+    return o.Storage.Provider.ToLowerInvariant() switch
+    {
+        "litedb" => new LiteDbCloudStore(o.DataDir),
+        var other => throw new OptionsValidationException(CloudOptions.SectionName, typeof(CloudOptions), [$"EdgeCloud:Storage:Provider '{other}' is not supported (litedb)"]),
+    };
+});
+builder.Services.AddSingleton<IngestStats>();
+builder.Services.AddSingleton(sp =>
+{
+    IngestOptions o = sp.GetRequiredService<IOptions<CloudOptions>>().Value.Ingest;
+    return new RateLimiter(o.Burst, o.PerMinute, sp.GetRequiredService<TimeProvider>());
+});
+builder.Services.AddSingleton<Ingestor>();
+builder.Services.AddSingleton<CohortDrift>();
+builder.Services.AddSingleton<EmbeddedBroker>();
+builder.Services.AddSingleton<ICommandPublisher>(sp => sp.GetRequiredService<EmbeddedBroker>());
+builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+
+builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+builder.Services.AddAuthorization(Roles.AddPolicies);
+builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+
+WebApplication app = builder.Build();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapOpenApi();
+app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" }));
+app.MapFleetApi();
+app.Run();

@@ -1,0 +1,133 @@
+using EdgeAgent.Contracts;
+
+namespace EdgeCloud.Storage;
+
+/// <summary>
+/// Everything the cloud keeps: the device registry, windows (unique by device, boot and sequence), device alarm
+/// states, the fleet reference, API keys, commands and the audit log. LiteDB (<see cref="LiteDbCloudStore"/>, the
+/// zero-set-up default) and PostgreSQL implement it and pass the same test suite.
+/// </summary>
+public interface ICloudStore : IDisposable
+{
+    Task<bool> AddDeviceAsync(DeviceRecord device, CancellationToken cancellationToken = default);
+
+    Task<DeviceRecord?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<DeviceRecord>> ListDevicesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Applies a status unless one with a higher bdSeq was seen (a late will never hides a newer birth).</summary>
+    Task UpdateStatusAsync(string deviceId, StatusPayload status, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a window; false when (deviceId, bootId, seq) is already stored.</summary>
+    Task<bool> AddWindowAsync(WindowRecord window, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<WindowRecord>> ListWindowsAsync(string deviceId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Windows of every device that ended at or after <paramref name="since"/>.</summary>
+    Task<IReadOnlyList<WindowRecord>> WindowsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores an event and applies an alarm change to the device; false for a duplicate.</summary>
+    Task<bool> AddEventAsync(string deviceId, EventPayload e, DateTimeOffset receivedAt, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<EventRecord>> ListEventsAsync(string? deviceId, int limit, CancellationToken cancellationToken = default);
+
+    Task SetReferenceAsync(byte[] profile, string? description, CancellationToken cancellationToken = default);
+
+    Task<(byte[] Profile, string? Description, DateTimeOffset At)?> GetReferenceAsync(CancellationToken cancellationToken = default);
+
+    Task AddApiKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken = default);
+
+    Task<ApiKeyRecord?> FindApiKeyAsync(string hash, CancellationToken cancellationToken = default);
+
+    Task AddCommandAsync(CommandRecord command, CancellationToken cancellationToken = default);
+
+    Task<CommandRecord?> GetCommandAsync(string deviceId, string cmdId, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a device's ack; false when the command is unknown.</summary>
+    Task<bool> AckCommandAsync(string deviceId, CommandAck ack, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    Task AppendAuditAsync(AuditRecord entry, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<AuditRecord>> ListAuditAsync(int limit, CancellationToken cancellationToken = default);
+}
+
+public sealed record DeviceRecord
+{
+    public required string DeviceId { get; init; }
+
+    public DeviceLabels Labels { get; init; } = new();
+
+    /// <summary>SHA-256 (hex) of the device's MQTT password: a random 32-byte secret needs no slow hash.</summary>
+    public required string PasswordHash { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public bool Online { get; init; }
+
+    public long BdSeq { get; init; }
+
+    public DateTimeOffset? LastSeen { get; init; }
+
+    public string? AgentVersion { get; init; }
+
+    public List<ModelRef> Models { get; init; } = [];
+
+    /// <summary>Family → the device's alarm state (only families that ever left ok).</summary>
+    public Dictionary<string, AlarmStatus> Alarms { get; init; } = [];
+}
+
+public sealed record AlarmStatus(string State, DateTimeOffset Since, string? Detail);
+
+public sealed record WindowRecord
+{
+    public required string DeviceId { get; init; }
+
+    public required string BootId { get; init; }
+
+    public ulong Seq { get; init; }
+
+    public DateTimeOffset WindowStart { get; init; }
+
+    public DateTimeOffset WindowEnd { get; init; }
+
+    public DateTimeOffset ReceivedAt { get; init; }
+
+    public string? Verdict { get; init; }
+
+    public double DurationSeconds { get; init; }
+
+    public double SpeechSeconds { get; init; }
+
+    public Dictionary<string, long> Detections { get; init; } = [];
+
+    public long OutboxDropped { get; init; }
+
+    /// <summary>The window's profile in the compact encoding.</summary>
+    public required byte[] Profile { get; init; }
+}
+
+public sealed record EventRecord(string DeviceId, string BootId, ulong Seq, DateTimeOffset At, DateTimeOffset ReceivedAt, string Kind, string Name, string? State, string? Detail);
+
+public sealed record ApiKeyRecord(string Hash, string Name, string Role, DateTimeOffset CreatedAt);
+
+public sealed record CommandRecord
+{
+    public required string DeviceId { get; init; }
+
+    public required string CmdId { get; init; }
+
+    public required string Name { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>sent, then the device's ack status (done, rejected, expired, unknown-command).</summary>
+    public string Status { get; init; } = "sent";
+
+    public string? Detail { get; init; }
+
+    public DateTimeOffset? AckedAt { get; init; }
+}
+
+public sealed record AuditRecord(DateTimeOffset At, string Actor, string Role, string Action, string Target, string? Detail);

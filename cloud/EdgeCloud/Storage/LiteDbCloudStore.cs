@@ -1,0 +1,380 @@
+using EdgeAgent.Contracts;
+using LiteDB;
+
+namespace EdgeCloud.Storage;
+
+/// <summary>
+/// The cloud's embedded store: one LiteDB file (<c>&lt;DataDir&gt;/cloud.db</c>), zero set-up, for one cloud instance.
+/// Windows are keyed by "deviceId/bootId/seq", so a duplicate is refused by the primary key.
+/// </summary>
+public sealed class LiteDbCloudStore : ICloudStore
+{
+    private readonly LiteDatabase _db;
+    private readonly ILiteCollection<DeviceDoc> _devices;
+    private readonly ILiteCollection<WindowDoc> _windows;
+    private readonly ILiteCollection<EventDoc> _events;
+    private readonly ILiteCollection<KeyDoc> _keys;
+    private readonly ILiteCollection<CommandDoc> _commands;
+    private readonly ILiteCollection<AuditDoc> _audit;
+    private readonly ILiteCollection<ReferenceDoc> _reference;
+    private readonly Lock _lock = new();
+
+    public LiteDbCloudStore(string dataDir)
+    {
+        Directory.CreateDirectory(dataDir);
+        _db = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDir, "cloud.db"), Connection = ConnectionType.Direct });
+        _devices = _db.GetCollection<DeviceDoc>("devices");
+        _windows = _db.GetCollection<WindowDoc>("windows");
+        _windows.EnsureIndex(w => w.DeviceId);
+        _windows.EnsureIndex(w => w.WindowEnd);
+        _events = _db.GetCollection<EventDoc>("events");
+        _events.EnsureIndex(e => e.DeviceId);
+        _keys = _db.GetCollection<KeyDoc>("api_keys");
+        _commands = _db.GetCollection<CommandDoc>("commands");
+        _audit = _db.GetCollection<AuditDoc>("audit");
+        _reference = _db.GetCollection<ReferenceDoc>("fleet_reference");
+    }
+
+    public Task<bool> AddDeviceAsync(DeviceRecord device, CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        if (_devices.FindById(device.DeviceId) is not null)
+        {
+            return false;
+        }
+
+        _devices.Insert(DeviceDoc.From(device));
+        return true;
+    });
+
+    public Task<DeviceRecord?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken = default) =>
+        Locked(() => _devices.FindById(deviceId)?.ToRecord());
+
+    public Task<IReadOnlyList<DeviceRecord>> ListDevicesAsync(CancellationToken cancellationToken = default) =>
+        Locked<IReadOnlyList<DeviceRecord>>(() => _devices.FindAll().OrderBy(d => d.Id, StringComparer.Ordinal).Select(d => d.ToRecord()).ToList());
+
+    public Task UpdateStatusAsync(string deviceId, StatusPayload status, DateTimeOffset at, CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        DeviceDoc? d = _devices.FindById(deviceId);
+        if (d is null || status.BdSeq < d.BdSeq)
+        {
+            return false;
+        }
+
+        d.BdSeq = status.BdSeq;
+        d.Online = status.State == StatusPayload.Online;
+        d.LastSeen = at.UtcDateTime;
+        if (status.State == StatusPayload.Online)
+        {
+            d.AgentVersion = status.AgentVersion;
+            d.Models = status.Models ?? d.Models;
+            d.Labels = status.Labels is null ? d.Labels : Merge(d.Labels, status.Labels);
+        }
+
+        return _devices.Update(d);
+    });
+
+    public Task<bool> AddWindowAsync(WindowRecord w, CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        string id = $"{w.DeviceId}/{w.BootId}/{w.Seq}";
+        if (_windows.FindById(id) is not null)
+        {
+            return false;
+        }
+
+        _windows.Insert(WindowDoc.From(id, w));
+        if (_devices.FindById(w.DeviceId) is { } d)
+        {
+            d.LastSeen = w.ReceivedAt.UtcDateTime;
+            _devices.Update(d);
+        }
+
+        return true;
+    });
+
+    public Task<IReadOnlyList<WindowRecord>> ListWindowsAsync(string deviceId, int limit, CancellationToken cancellationToken = default) =>
+        Locked<IReadOnlyList<WindowRecord>>(() => _windows.Query().Where(w => w.DeviceId == deviceId).OrderByDescending(w => w.WindowEnd).Limit(limit).ToList()
+            .OrderBy(w => w.WindowEnd).ThenBy(w => w.Seq).Select(w => w.ToRecord()).ToList());
+
+    public Task<IReadOnlyList<WindowRecord>> WindowsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        Locked<IReadOnlyList<WindowRecord>>(() => _windows.Find(w => w.WindowEnd >= since.UtcDateTime).Select(w => w.ToRecord()).ToList());
+
+    public Task<bool> AddEventAsync(string deviceId, EventPayload e, DateTimeOffset receivedAt, CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        string id = $"{deviceId}/{e.BootId}/{e.Seq}";
+        if (_events.FindById(id) is not null)
+        {
+            return false;
+        }
+
+        _events.Insert(new EventDoc
+        {
+            Id = id, DeviceId = deviceId, BootId = e.BootId, Seq = (long)e.Seq, At = e.At.UtcDateTime, ReceivedAt = receivedAt.UtcDateTime,
+            Kind = e.Kind, Name = e.Name, State = e.State, Detail = e.Detail,
+        });
+        if (e.Kind == EventPayload.AlarmChanged && e.State is not null && _devices.FindById(deviceId) is { } d)
+        {
+            // Events can arrive out of order after an outage: keep the latest change per family.
+            if (!d.Alarms.TryGetValue(e.Name, out AlarmDoc? current) || current.Since <= e.At.UtcDateTime)
+            {
+                d.Alarms[e.Name] = new AlarmDoc { State = e.State, Since = e.At.UtcDateTime, Detail = e.Detail };
+                _devices.Update(d);
+            }
+        }
+
+        return true;
+    });
+
+    public Task<IReadOnlyList<EventRecord>> ListEventsAsync(string? deviceId, int limit, CancellationToken cancellationToken = default) =>
+        Locked<IReadOnlyList<EventRecord>>(() => (deviceId is null ? _events.FindAll() : _events.Find(e => e.DeviceId == deviceId))
+            .OrderByDescending(e => e.At).Take(limit)
+            .Select(e => new EventRecord(e.DeviceId, e.BootId, (ulong)e.Seq, Utc(e.At), Utc(e.ReceivedAt), e.Kind, e.Name, e.State, e.Detail)).ToList());
+
+    public Task SetReferenceAsync(byte[] profile, string? description, CancellationToken cancellationToken = default) =>
+        Locked(() => _reference.Upsert(new ReferenceDoc { Id = "fleet", Profile = profile, Description = description, At = DateTime.UtcNow }));
+
+    public Task<(byte[] Profile, string? Description, DateTimeOffset At)?> GetReferenceAsync(CancellationToken cancellationToken = default) =>
+        Locked<(byte[], string?, DateTimeOffset)?>(() => _reference.FindById("fleet") is { } r ? (r.Profile, r.Description, Utc(r.At)) : null);
+
+    public Task AddApiKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken = default) =>
+        Locked(() => _keys.Upsert(new KeyDoc { Id = key.Hash, Name = key.Name, Role = key.Role, CreatedAt = key.CreatedAt.UtcDateTime }));
+
+    public Task<ApiKeyRecord?> FindApiKeyAsync(string hash, CancellationToken cancellationToken = default) =>
+        Locked(() => _keys.FindById(hash) is { } k ? new ApiKeyRecord(k.Id, k.Name, k.Role, Utc(k.CreatedAt)) : null);
+
+    public Task AddCommandAsync(CommandRecord c, CancellationToken cancellationToken = default) =>
+        Locked(() => _commands.Insert(new CommandDoc
+        {
+            Id = $"{c.DeviceId}/{c.CmdId}", DeviceId = c.DeviceId, CmdId = c.CmdId, Name = c.Name, CreatedAt = c.CreatedAt.UtcDateTime,
+            ExpiresAt = c.ExpiresAt.UtcDateTime, Status = c.Status,
+        }));
+
+    public Task<CommandRecord?> GetCommandAsync(string deviceId, string cmdId, CancellationToken cancellationToken = default) =>
+        Locked(() => _commands.FindById($"{deviceId}/{cmdId}")?.ToRecord());
+
+    public Task<bool> AckCommandAsync(string deviceId, CommandAck ack, DateTimeOffset at, CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        CommandDoc? c = _commands.FindById($"{deviceId}/{ack.CmdId}");
+        if (c is null)
+        {
+            return false;
+        }
+
+        c.Status = ack.Status;
+        c.Detail = ack.Detail ?? (ack.Result is { } r ? r.GetRawText() : null);
+        c.AckedAt = at.UtcDateTime;
+        return _commands.Update(c);
+    });
+
+    public Task AppendAuditAsync(AuditRecord a, CancellationToken cancellationToken = default) =>
+        Locked(() => _audit.Insert(new AuditDoc { At = a.At.UtcDateTime, Actor = a.Actor, Role = a.Role, Action = a.Action, Target = a.Target, Detail = a.Detail }));
+
+    public Task<IReadOnlyList<AuditRecord>> ListAuditAsync(int limit, CancellationToken cancellationToken = default) =>
+        Locked<IReadOnlyList<AuditRecord>>(() => _audit.Query().OrderByDescending(a => a.Id).Limit(limit).ToList()
+            .Select(a => new AuditRecord(Utc(a.At), a.Actor, a.Role, a.Action, a.Target, a.Detail)).ToList());
+
+    public void Dispose() => _db.Dispose();
+
+    private static DeviceLabels Merge(DeviceLabels registered, DeviceLabels reported) => new()
+    {
+        DeviceModel = registered.DeviceModel ?? reported.DeviceModel,
+        MicModel = registered.MicModel ?? reported.MicModel,
+        Firmware = reported.Firmware ?? registered.Firmware,
+        Site = registered.Site ?? reported.Site,
+    };
+
+    private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+
+    private Task<T> Locked<T>(Func<T> work)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(work());
+        }
+    }
+
+    private Task Locked(Action work)
+    {
+        lock (_lock)
+        {
+            work();
+            return Task.CompletedTask;
+        }
+    }
+
+    internal sealed class DeviceDoc
+    {
+        public string Id { get; set; } = "";
+
+        public DeviceLabels Labels { get; set; } = new();
+
+        public string PasswordHash { get; set; } = "";
+
+        public DateTime CreatedAt { get; set; }
+
+        public bool Online { get; set; }
+
+        public long BdSeq { get; set; }
+
+        public DateTime? LastSeen { get; set; }
+
+        public string? AgentVersion { get; set; }
+
+        public List<ModelRef> Models { get; set; } = [];
+
+        public Dictionary<string, AlarmDoc> Alarms { get; set; } = [];
+
+        public static DeviceDoc From(DeviceRecord d) => new()
+        {
+            Id = d.DeviceId, Labels = d.Labels, PasswordHash = d.PasswordHash, CreatedAt = d.CreatedAt.UtcDateTime,
+        };
+
+        public DeviceRecord ToRecord() => new()
+        {
+            DeviceId = Id, Labels = Labels, PasswordHash = PasswordHash, CreatedAt = Utc(CreatedAt), Online = Online, BdSeq = BdSeq,
+            LastSeen = LastSeen is { } s ? Utc(s) : null, AgentVersion = AgentVersion, Models = Models,
+            Alarms = Alarms.ToDictionary(a => a.Key, a => new AlarmStatus(a.Value.State, Utc(a.Value.Since), a.Value.Detail)),
+        };
+    }
+
+    internal sealed class AlarmDoc
+    {
+        public string State { get; set; } = "";
+
+        public DateTime Since { get; set; }
+
+        public string? Detail { get; set; }
+    }
+
+    internal sealed class WindowDoc
+    {
+        public string Id { get; set; } = "";
+
+        public string DeviceId { get; set; } = "";
+
+        public string BootId { get; set; } = "";
+
+        public long Seq { get; set; }
+
+        public DateTime WindowStart { get; set; }
+
+        public DateTime WindowEnd { get; set; }
+
+        public DateTime ReceivedAt { get; set; }
+
+        public string? Verdict { get; set; }
+
+        public double DurationSeconds { get; set; }
+
+        public double SpeechSeconds { get; set; }
+
+        public Dictionary<string, long> Detections { get; set; } = [];
+
+        public long OutboxDropped { get; set; }
+
+        public byte[] Profile { get; set; } = [];
+
+        public static WindowDoc From(string id, WindowRecord w) => new()
+        {
+            Id = id, DeviceId = w.DeviceId, BootId = w.BootId, Seq = (long)w.Seq, WindowStart = w.WindowStart.UtcDateTime,
+            WindowEnd = w.WindowEnd.UtcDateTime, ReceivedAt = w.ReceivedAt.UtcDateTime, Verdict = w.Verdict,
+            DurationSeconds = w.DurationSeconds, SpeechSeconds = w.SpeechSeconds, Detections = w.Detections,
+            OutboxDropped = w.OutboxDropped, Profile = w.Profile,
+        };
+
+        public WindowRecord ToRecord() => new()
+        {
+            DeviceId = DeviceId, BootId = BootId, Seq = (ulong)Seq, WindowStart = Utc(WindowStart), WindowEnd = Utc(WindowEnd),
+            ReceivedAt = Utc(ReceivedAt), Verdict = Verdict, DurationSeconds = DurationSeconds, SpeechSeconds = SpeechSeconds,
+            Detections = Detections, OutboxDropped = OutboxDropped, Profile = Profile,
+        };
+    }
+
+    internal sealed class EventDoc
+    {
+        public string Id { get; set; } = "";
+
+        public string DeviceId { get; set; } = "";
+
+        public string BootId { get; set; } = "";
+
+        public long Seq { get; set; }
+
+        public DateTime At { get; set; }
+
+        public DateTime ReceivedAt { get; set; }
+
+        public string Kind { get; set; } = "";
+
+        public string Name { get; set; } = "";
+
+        public string? State { get; set; }
+
+        public string? Detail { get; set; }
+    }
+
+    internal sealed class KeyDoc
+    {
+        public string Id { get; set; } = "";
+
+        public string Name { get; set; } = "";
+
+        public string Role { get; set; } = "";
+
+        public DateTime CreatedAt { get; set; }
+    }
+
+    internal sealed class CommandDoc
+    {
+        public string Id { get; set; } = "";
+
+        public string DeviceId { get; set; } = "";
+
+        public string CmdId { get; set; } = "";
+
+        public string Name { get; set; } = "";
+
+        public DateTime CreatedAt { get; set; }
+
+        public DateTime ExpiresAt { get; set; }
+
+        public string Status { get; set; } = "";
+
+        public string? Detail { get; set; }
+
+        public DateTime? AckedAt { get; set; }
+
+        public CommandRecord ToRecord() => new()
+        {
+            DeviceId = DeviceId, CmdId = CmdId, Name = Name, CreatedAt = Utc(CreatedAt), ExpiresAt = Utc(ExpiresAt), Status = Status,
+            Detail = Detail, AckedAt = AckedAt is { } a ? Utc(a) : null,
+        };
+    }
+
+    internal sealed class AuditDoc
+    {
+        public long Id { get; set; }
+
+        public DateTime At { get; set; }
+
+        public string Actor { get; set; } = "";
+
+        public string Role { get; set; } = "";
+
+        public string Action { get; set; } = "";
+
+        public string Target { get; set; } = "";
+
+        public string? Detail { get; set; }
+    }
+
+    internal sealed class ReferenceDoc
+    {
+        public string Id { get; set; } = "";
+
+        public byte[] Profile { get; set; } = [];
+
+        public string? Description { get; set; }
+
+        public DateTime At { get; set; }
+    }
+}

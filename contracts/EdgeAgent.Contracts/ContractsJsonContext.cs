@@ -1,0 +1,16 @@
+using System.Text.Json.Serialization;
+
+namespace EdgeAgent.Contracts;
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    RespectRequiredConstructorParameters = true,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
+[JsonSerializable(typeof(StatusPayload))]
+[JsonSerializable(typeof(SummaryPayload))]
+[JsonSerializable(typeof(EventPayload))]
+[JsonSerializable(typeof(CommandPayload))]
+[JsonSerializable(typeof(CommandAck))]
+[JsonSerializable(typeof(DeviceLabels))]
+public sealed partial class ContractsJsonContext : JsonSerializerContext;
