@@ -75,6 +75,14 @@ public sealed class FleetEndToEndTests(ITestOutputHelper output)
         int before = (await cloud.Api.SeqsAsync("panel-1")).Count;
         Assert.True(await FleetApiClient.EventuallyAsync(async () => (await cloud.Api.SeqsAsync("panel-1")).Count >= before + 8, TimeSpan.FromSeconds(60)), agent.Output);
 
+        // A command reaches the reconnected agent and its ack comes back.
+        HttpResponseMessage sent = await cloud.Api.PostJsonAsync("/api/devices/panel-1/commands/ping", new { ttlSeconds = 60 });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, sent.StatusCode);
+        string cmdId = JsonDocument.Parse(await sent.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("cmdId").GetString()!;
+        Assert.True(await FleetApiClient.EventuallyAsync(
+            async () => (await cloud.Api.GetJsonAsync($"/api/devices/panel-1/commands/{cmdId}")).GetProperty("status").GetString() == "done",
+            TimeSpan.FromSeconds(20)), agent.Output);
+
         agent.Signal("TERM");
         Assert.Equal(0, agent.WaitForExit(TimeSpan.FromSeconds(30)));
         List<ulong> seqs = await cloud.Api.SeqsAsync("panel-1");
