@@ -5,7 +5,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-tools/install-deps.sh
+tools/install-deps.sh --servers
 tools/fetch-models.sh
 
 dotnet build EdgeAgent.sln -c Release --nologo -v quiet

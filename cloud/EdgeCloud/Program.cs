@@ -14,7 +14,11 @@ builder.Services.AddSerilog((services, lc) => lc
     .Enrich.FromLogContext()
     .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture));
 
-builder.Services.AddOptions<CloudOptions>().Bind(builder.Configuration.GetSection(CloudOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<CloudOptions>()
+    .Bind(builder.Configuration.GetSection(CloudOptions.SectionName))
+    .ValidateDataAnnotations()
+    .Validate(o => o.Storage.Provider != "postgres" || !string.IsNullOrWhiteSpace(o.Storage.ConnectionString), "EdgeCloud:Storage:ConnectionString is required with the postgres provider")
+    .ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ICloudStore>(sp =>
 {
@@ -22,7 +26,8 @@ builder.Services.AddSingleton<ICloudStore>(sp =>
     return o.Storage.Provider.ToLowerInvariant() switch
     {
         "litedb" => new LiteDbCloudStore(o.DataDir),
-        var other => throw new OptionsValidationException(CloudOptions.SectionName, typeof(CloudOptions), [$"EdgeCloud:Storage:Provider '{other}' is not supported (litedb)"]),
+        "postgres" => PostgresCloudStore.OpenAsync(o.Storage.ConnectionString!).GetAwaiter().GetResult(),
+        var other => throw new OptionsValidationException(CloudOptions.SectionName, typeof(CloudOptions), [$"EdgeCloud:Storage:Provider '{other}' is not supported (litedb, postgres)"]),
     };
 });
 builder.Services.AddSingleton<IngestStats>();

@@ -174,11 +174,12 @@ public sealed class LiteDbCloudStore : ICloudStore
 
     public void Dispose() => _db.Dispose();
 
+    /// <summary>Labels given at registration win; a device fills only those left empty.</summary>
     private static DeviceLabels Merge(DeviceLabels registered, DeviceLabels reported) => new()
     {
         DeviceModel = registered.DeviceModel ?? reported.DeviceModel,
         MicModel = registered.MicModel ?? reported.MicModel,
-        Firmware = reported.Firmware ?? registered.Firmware,
+        Firmware = registered.Firmware ?? reported.Firmware,
         Site = registered.Site ?? reported.Site,
     };
 

@@ -1,0 +1,143 @@
+using EdgeAgent.Contracts;
+using EdgeAgent.TestSupport;
+using EdgeCloud.Storage;
+
+namespace EdgeCloud.Tests.Storage;
+
+/// <summary>The behaviour every <see cref="ICloudStore"/> must have; run against LiteDB and PostgreSQL.</summary>
+public abstract class CloudStoreContract : IDisposable
+{
+    private static readonly DateTimeOffset s_t0 = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+    private readonly Lazy<ICloudStore> _store;
+
+    protected CloudStoreContract() => _store = new Lazy<ICloudStore>(Open);
+
+    protected ICloudStore Store => _store.Value;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Devices_RegisterOnceListAndRefuseADuplicate()
+    {
+        Assert.True(await Store.AddDeviceAsync(Device("b"), Ct));
+        Assert.True(await Store.AddDeviceAsync(Device("a"), Ct));
+        Assert.False(await Store.AddDeviceAsync(Device("a"), Ct));
+
+        Assert.Equal(["a", "b"], (await Store.ListDevicesAsync(Ct)).Select(d => d.DeviceId));
+        DeviceRecord a = (await Store.GetDeviceAsync("a", Ct))!;
+        Assert.Equal("mic-a", a.Labels.MicModel);
+        Assert.Equal("hash-a", a.PasswordHash);
+        Assert.Null(await Store.GetDeviceAsync("zzz", Ct));
+    }
+
+    [Fact]
+    public async Task Status_AStaleWillNeverHidesANewerBirth()
+    {
+        await Store.AddDeviceAsync(Device("a"), Ct);
+        await Store.UpdateStatusAsync("a", new StatusPayload { State = StatusPayload.Online, BdSeq = 5, AgentVersion = "1.2", Models = [new ModelRef { Name = "silero_vad", Version = "v5", Slot = "active" }], Labels = new DeviceLabels { Firmware = "7" } }, s_t0, Ct);
+        await Store.UpdateStatusAsync("a", new StatusPayload { State = StatusPayload.Offline, BdSeq = 4 }, s_t0.AddSeconds(1), Ct);
+
+        DeviceRecord a = (await Store.GetDeviceAsync("a", Ct))!;
+        Assert.True(a.Online);
+        Assert.Equal(5, a.BdSeq);
+        Assert.Equal("1.2", a.AgentVersion);
+        Assert.Equal("silero_vad", Assert.Single(a.Models).Name);
+        Assert.Equal("mic-a", a.Labels.MicModel); // registered labels stay
+        Assert.Equal("7", a.Labels.Firmware);      // reported ones fill the gaps
+
+        await Store.UpdateStatusAsync("a", new StatusPayload { State = StatusPayload.Offline, BdSeq = 5 }, s_t0.AddSeconds(2), Ct);
+        Assert.False((await Store.GetDeviceAsync("a", Ct))!.Online);
+    }
+
+    [Fact]
+    public async Task Windows_AreUniqueByDeviceBootAndSeq_InAnyOrder()
+    {
+        await Store.AddDeviceAsync(Device("a"), Ct);
+        Assert.True(await Store.AddWindowAsync(Window("a", "boot1", 2), Ct));
+        Assert.True(await Store.AddWindowAsync(Window("a", "boot1", 1), Ct));
+        Assert.False(await Store.AddWindowAsync(Window("a", "boot1", 2), Ct));
+        Assert.True(await Store.AddWindowAsync(Window("a", "boot2", 1), Ct));
+
+        IReadOnlyList<WindowRecord> windows = await Store.ListWindowsAsync("a", 100, Ct);
+        Assert.Equal([("boot1", 1ul), ("boot1", 2ul), ("boot2", 1ul)], windows.Select(w => (w.BootId, w.Seq)).Order());
+        Assert.Equal([1, 2, 3], windows.Select(w => w.Profile[0]).Order().Select(b => (int)b));
+        Assert.Equal(3, (await Store.WindowsSinceAsync(s_t0, Ct)).Count);
+        Assert.Empty(await Store.WindowsSinceAsync(s_t0.AddDays(1), Ct));
+        Assert.Equal(2, (await Store.ListWindowsAsync("a", 2, Ct)).Count);
+        Assert.NotNull((await Store.GetDeviceAsync("a", Ct))!.LastSeen);
+    }
+
+    [Fact]
+    public async Task Events_DedupAndKeepTheLatestAlarmStateWhateverTheOrder()
+    {
+        await Store.AddDeviceAsync(Device("a"), Ct);
+        EventPayload raised = Alarm(1, "alarm", s_t0.AddMinutes(2));
+        EventPayload warning = Alarm(2, "warning", s_t0.AddMinutes(1));
+        Assert.True(await Store.AddEventAsync("a", raised, s_t0, Ct));
+        Assert.True(await Store.AddEventAsync("a", warning, s_t0, Ct)); // arrives late: older
+        Assert.False(await Store.AddEventAsync("a", raised, s_t0, Ct));
+
+        AlarmStatus hum = (await Store.GetDeviceAsync("a", Ct))!.Alarms["hum"];
+        Assert.Equal("alarm", hum.State);
+        Assert.Equal(s_t0.AddMinutes(2), hum.Since);
+        Assert.Equal(2, (await Store.ListEventsAsync("a", 10, Ct)).Count);
+    }
+
+    [Fact]
+    public async Task ReferenceKeysCommandsAndAudit_RoundTrip()
+    {
+        Assert.Null(await Store.GetReferenceAsync(Ct));
+        await Store.SetReferenceAsync([1, 2, 3], "ref one", Ct);
+        await Store.SetReferenceAsync([4, 5], "ref two", Ct);
+        Assert.Equal([4, 5], (await Store.GetReferenceAsync(Ct))!.Value.Profile);
+
+        await Store.AddApiKeyAsync(new ApiKeyRecord("h1", "ops", "operator", s_t0), Ct);
+        Assert.Equal("operator", (await Store.FindApiKeyAsync("h1", Ct))!.Role);
+        Assert.Null(await Store.FindApiKeyAsync("h2", Ct));
+
+        await Store.AddDeviceAsync(Device("a"), Ct);
+        await Store.AddCommandAsync(new CommandRecord { DeviceId = "a", CmdId = "c1", Name = "ping", CreatedAt = s_t0, ExpiresAt = s_t0.AddMinutes(5) }, Ct);
+        Assert.True(await Store.AckCommandAsync("a", new CommandAck { CmdId = "c1", Status = CommandAck.Done, Detail = "pong" }, s_t0.AddSeconds(1), Ct));
+        Assert.False(await Store.AckCommandAsync("a", new CommandAck { CmdId = "nope", Status = CommandAck.Done }, s_t0, Ct));
+        CommandRecord c1 = (await Store.GetCommandAsync("a", "c1", Ct))!;
+        Assert.Equal(("done", "pong"), (c1.Status, c1.Detail));
+
+        await Store.AppendAuditAsync(new AuditRecord(s_t0, "admin", "admin", "device.register", "a", null), Ct);
+        await Store.AppendAuditAsync(new AuditRecord(s_t0.AddSeconds(1), "admin", "admin", "device.command", "a", "ping"), Ct);
+        Assert.Equal(["device.command", "device.register"], (await Store.ListAuditAsync(10, Ct)).Select(a => a.Action));
+    }
+
+    public void Dispose()
+    {
+        if (_store.IsValueCreated)
+        {
+            _store.Value.Dispose();
+        }
+    }
+
+    protected abstract ICloudStore Open();
+
+    private static DeviceRecord Device(string id) =>
+        new() { DeviceId = id, Labels = new DeviceLabels { MicModel = "mic-" + id, DeviceModel = "k1" }, PasswordHash = "hash-" + id, CreatedAt = s_t0 };
+
+    private static WindowRecord Window(string device, string boot, ulong seq) => new()
+    {
+        DeviceId = device, BootId = boot, Seq = seq, WindowStart = s_t0.AddMinutes((double)seq - 1), WindowEnd = s_t0.AddMinutes(seq),
+        ReceivedAt = s_t0.AddMinutes(seq), Verdict = "ok", DurationSeconds = 60, SpeechSeconds = 12, Detections = new() { ["alexa"] = 1 },
+        Profile = [(byte)(boot == "boot2" ? 3 : seq), 9],
+    };
+
+    private static EventPayload Alarm(ulong seq, string state, DateTimeOffset at) =>
+        new() { BootId = "boot1", Seq = seq, At = at, Kind = EventPayload.AlarmChanged, Name = "hum", State = state, Detail = "hum_ratio" };
+}
+
+public sealed class LiteDbCloudStoreTests : CloudStoreContract
+{
+    protected override ICloudStore Open() => new LiteDbCloudStore(TestPaths.NewTempDirectory());
+}
+
+[Trait("Category", "Integration")]
+public sealed class PostgresCloudStoreTests : CloudStoreContract
+{
+    protected override ICloudStore Open() => PostgresCloudStore.OpenAsync(PostgresServer.Shared.CreateDatabase()).GetAwaiter().GetResult();
+}
