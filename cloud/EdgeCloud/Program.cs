@@ -38,9 +38,18 @@ builder.Services.AddSingleton(sp =>
 });
 builder.Services.AddSingleton<Ingestor>();
 builder.Services.AddSingleton<CohortDrift>();
-builder.Services.AddSingleton<EmbeddedBroker>();
-builder.Services.AddSingleton<ICommandPublisher>(sp => sp.GetRequiredService<EmbeddedBroker>());
-builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+if (builder.Configuration.GetValue($"{CloudOptions.SectionName}:Mqtt:Embedded", defaultValue: true))
+{
+    builder.Services.AddSingleton<EmbeddedBroker>();
+    builder.Services.AddSingleton<ICommandPublisher>(sp => sp.GetRequiredService<EmbeddedBroker>());
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+}
+else
+{
+    builder.Services.AddSingleton<ExternalBrokerConsumer>();
+    builder.Services.AddSingleton<ICommandPublisher>(sp => sp.GetRequiredService<ExternalBrokerConsumer>());
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<ExternalBrokerConsumer>());
+}
 
 builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
 builder.Services.AddAuthorization(Roles.AddPolicies);

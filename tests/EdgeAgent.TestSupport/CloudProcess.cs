@@ -14,13 +14,16 @@ public sealed class CloudProcess : IDisposable
 {
     public const string AdminKey = "test-admin-key-0123456789";
     private readonly StringBuilder _output = new();
+    private readonly string[] _settings;
     private Process _process;
 
-    public CloudProcess(string? dataDir = null, int? mqttPort = null, int? httpPort = null)
+    /// <param name="settings">More command-line configuration (e.g. an external broker, PostgreSQL).</param>
+    public CloudProcess(string? dataDir = null, params IEnumerable<string> settings)
     {
+        _settings = settings.ToArray();
         DataDir = dataDir ?? TestPaths.NewTempDirectory();
-        MqttPort = mqttPort ?? FreePort();
-        HttpPort = httpPort ?? FreePort();
+        MqttPort = FreePort();
+        HttpPort = FreePort();
         Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}") };
         Api.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
         _process = Start();
@@ -95,6 +98,11 @@ public sealed class CloudProcess : IDisposable
         info.ArgumentList.Add($"--EdgeCloud:AdminApiKey={AdminKey}");
         info.ArgumentList.Add($"--EdgeCloud:Mqtt:Port={MqttPort}");
         info.ArgumentList.Add("--EdgeCloud:Mqtt:BindAddress=127.0.0.1");
+        foreach (string setting in _settings)
+        {
+            info.ArgumentList.Add(setting);
+        }
+
         Process process = Process.Start(info) ?? throw new InvalidOperationException("cannot start edge-cloud");
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
