@@ -1,44 +1,163 @@
 #!/usr/bin/env bash
-# The main job on embedded defaults: installs what is missing, fetches the models, synthesises a short spoken
-# sample (keywords and ordinary sentences) and runs the agent on it in real time, logging detections as they
-# happen. `tools/demo.sh --mic` listens to the default ALSA microphone instead (Ctrl+C to stop).
+# The main job on embedded defaults (no external server): installs what is missing, fetches the models, builds,
+# synthesises speech, starts the cloud (edge-cloud: embedded MQTT broker + LiteDB) and three agents with different
+# labels — kiosk-3 hears through a changed, band-limited microphone — and shows the drifted cohort through the
+# fleet API. The cloud and agents keep running (agents replay their audio in real time) until Ctrl+C.
+#   --once   exit after showing the drifted cohort (CI smoke run)
+#   --mic    kiosk-1 listens to the default ALSA microphone instead of a synthetic sample
+# Ports: EDGECLOUD_HTTP_PORT (8080), EDGECLOUD_MQTT_PORT (1883).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
+once=false
+mic=false
+for arg in "$@"; do
+    case "$arg" in
+        --once) once=true ;;
+        --mic) mic=true ;;
+        *) echo "demo: unknown option $arg (use --once, --mic)" >&2; exit 2 ;;
+    esac
+done
+
 tools/install-deps.sh
 tools/fetch-models.sh
+echo "demo: building"
+dotnet build EdgeAgent.sln -c Release --nologo -v quiet >/dev/null
+bin() { echo "$repo/$1/bin/Release/net10.0/linux-x64/$2.dll"; }
 
-source="alsa:default"
-if [[ "${1:-}" != "--mic" ]]; then
-    demo=${EDGEAGENT_DEMO_DIR:-$HOME/.edgeagent/demo}
-    mkdir -p "$demo"
-    sample="$demo/sample.wav"
-    if [[ ! -f "$sample" ]]; then
-        parts=()
-        i=0
-        say() { # voice text
-            local f="$demo/part-$i.wav"
-            espeak-ng -v "$1" -s 140 -w "$f.raw.wav" "$2"
-            sox "$f.raw.wav" -r 16000 -c 1 -b 16 "$f" pad 0.8 1.2
-            rm -f "$f.raw.wav"
-            parts+=("$f")
-            i=$((i + 1))
-        }
-        say en-us "hey jarvis"
-        say en-gb-x-rp "good morning, the delivery is at the front gate"
-        say en-gb+f2 "alexa"
-        say en-us "what's the weather like"
-        say en-gb+m3 "please open the door"
-        say en-us "set a timer for five minutes"
-        say en-gb-x-rp "hey my croft"
-        sox "${parts[@]}" "$sample"
-        rm -f "${parts[@]}"
-    fi
-    source="wav:$sample?realtime=true"
-    echo "demo: playing $sample through the agent in real time ($(soxi -D "$sample" | cut -c1-4) s)"
+demo=${EDGEAGENT_DEMO_DIR:-$HOME/.edgeagent/demo}
+audio="$demo/audio"
+mkdir -p "$audio"
+say() { # out voice speed text...
+    local out=$1 voice=$2 speed=$3
+    shift 3
+    local parts=() i=0
+    for text in "$@"; do
+        espeak-ng -v "$voice" -s "$speed" -w "$out.$i.raw.wav" "$text"
+        sox -R "$out.$i.raw.wav" -r 16000 -c 1 -b 16 "$out.$i.wav" pad 0.6 1.0
+        parts+=("$out.$i.wav")
+        i=$((i + 1))
+    done
+    sox -R "${parts[@]}" "$out.speech.wav"
+    # A quiet room under the speech, as a real microphone hears it.
+    sox -R -n -r 16000 -c 1 -b 16 "$out.room.wav" synth "$(soxi -D "$out.speech.wav")" pinknoise vol 0.003
+    sox -R -m -v 1 "$out.speech.wav" -v 1 "$out.room.wav" "$out"
+    rm -f "${parts[@]}" "$out".*.raw.wav "$out.speech.wav" "$out.room.wav"
+}
+if [[ ! -f "$audio/kiosk-3.wav" ]]; then
+    echo "demo: synthesising speech with espeak-ng"
+    say "$audio/reference.wav" en-us 150 "the quick brown fox jumps over the lazy dog" "please open the front door" \
+        "the meeting starts at nine tomorrow" "turn left at the next corner" "hey jarvis" "set a timer for five minutes" \
+        "we will need more coffee for the morning shift" "can you check the temperature in the server room"
+    say "$audio/reference-2.wav" en-gb-x-rp 140 "my favourite colour is green" "the train to the city leaves at half past seven" \
+        "alexa" "what's the weather like" "switch off the lights in the hallway" "remember to water the plants"
+    say "$audio/kiosk-1.wav" en-gb+m3 145 "i would like a window seat on the next flight" "hey jarvis" \
+        "the parcel arrived damaged this afternoon" "our team meets every thursday at noon" "what's the weather like" \
+        "the library closes early on sundays" "send the report before the end of the week"
+    say "$audio/kiosk-2.wav" en-gb+f2 150 "there is a small bakery around the corner" "alexa" "please open the door" \
+        "set a timer for five minutes" "the delivery is at the front gate" "good morning, how can i help you" \
+        "the lift is out of order today"
+    # kiosk-3: the same kind of speech through a new, band-limited microphone (3.4 kHz low-pass).
+    say "$audio/kiosk-3.raw.wav" en-gb+m3 150 "the printer on the second floor is jammed again" "hey jarvis" \
+        "the car park closes at ten" "could you call a taxi for me" "what's the weather like" \
+        "visitors must sign in at reception" "the coffee machine needs descaling"
+    sox -R -D "$audio/kiosk-3.raw.wav" "$audio/kiosk-3.wav" sinc -3400
+    rm -f "$audio/kiosk-3.raw.wav"
 fi
 
-dotnet build agent/EdgeAgent.Service -c Release --nologo -v quiet >/dev/null
-exec dotnet agent/EdgeAgent.Service/bin/Release/net10.0/linux-x64/edge-agent.dll \
-    --EdgeAgent:Source="$source" --EdgeAgent:HealthIntervalSeconds=10 "${@:2}"
+http_port=${EDGECLOUD_HTTP_PORT:-8080}
+mqtt_port=${EDGECLOUD_MQTT_PORT:-1883}
+api="http://127.0.0.1:$http_port"
+key="demo-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+state="$demo/run"
+rm -rf "$state"
+mkdir -p "$state"
+
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "demo: starting edge-cloud (API $api, MQTT 127.0.0.1:$mqtt_port, data $state/cloud)"
+dotnet "$(bin cloud/EdgeCloud edge-cloud)" --urls "$api" --EdgeCloud:DataDir="$state/cloud" --EdgeCloud:AdminApiKey="$key" \
+    --EdgeCloud:Mqtt:Port="$mqtt_port" --EdgeCloud:Mqtt:BindAddress=127.0.0.1 >"$state/cloud.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+    curl -sf "$api/health" >/dev/null 2>&1 && break
+    kill -0 "${pids[0]}" 2>/dev/null || { echo "demo: edge-cloud failed to start:" >&2; tail -20 "$state/cloud.log" >&2; exit 1; }
+    sleep 0.2
+done
+
+call() { # method path [body]
+    curl -sS -f -X "$1" "$api$2" -H "X-Api-Key: $key" -H "Content-Type: application/json" ${3:+--data "$3"}
+}
+field() { # json field
+    node -e 'const o = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(o[process.argv[1]])' "$1"
+}
+
+echo "demo: fleet reference profile from the reference speech (edgectl profile build)"
+dotnet "$(bin tools/EdgeCtl edgectl)" profile build "$audio/reference.wav" "$audio/reference-2.wav" -o "$state/reference.json" \
+    --description "demo reference: en-us and en-gb-x-rp voices, quiet room" >/dev/null
+curl -sS -f -X PUT "$api/api/fleet/reference" -H "X-Api-Key: $key" -H "Content-Type: application/json" --data-binary "@$state/reference.json" >/dev/null
+
+start_agent() { # id micModel source
+    local id=$1 mic_model=$2 source=$3
+    local password
+    password=$(call POST /api/devices "{\"deviceId\":\"$id\",\"labels\":{\"deviceModel\":\"kiosk-k1\",\"micModel\":\"$mic_model\",\"firmware\":\"2.4.1\",\"site\":\"lobby\"}}" | field mqttPassword)
+    dotnet "$(bin agent/EdgeAgent.Service edge-agent)" --EdgeAgent:DeviceId="$id" --EdgeAgent:Source="$source" \
+        --EdgeAgent:DataDir="$state/$id" --EdgeAgent:Telemetry:WindowSeconds=5 --EdgeAgent:HealthIntervalSeconds=60 \
+        --EdgeAgent:Mqtt:Host=127.0.0.1 --EdgeAgent:Mqtt:Port="$mqtt_port" --EdgeAgent:Mqtt:Username="$id" --EdgeAgent:Mqtt:Password="$password" \
+        --EdgeAgent:Labels:MicModel="$mic_model" >"$state/$id.log" 2>&1 &
+    pids+=($!)
+    echo "demo: agent $id (micModel $mic_model) on $source"
+}
+if $mic; then
+    start_agent kiosk-1 mic-a "alsa:default"
+else
+    start_agent kiosk-1 mic-a "wav:$audio/kiosk-1.wav?loop=true&realtime=true"
+fi
+start_agent kiosk-2 mic-a "wav:$audio/kiosk-2.wav?loop=true&realtime=true"
+start_agent kiosk-3 mic-b "wav:$audio/kiosk-3.wav?loop=true&realtime=true"
+
+echo "demo: waiting for the cohorts to gather enough speech (the agents report a window every 5 s)"
+drift=""
+for _ in $(seq 1 90); do
+    sleep 2
+    drift=$(call GET "/api/fleet/drift?groupBy=micModel&hours=1" || true)
+    if echo "$drift" | node -e '
+        const g = JSON.parse(require("fs").readFileSync(0, "utf8"));
+        const b = g.find(c => c.group === "mic-b"), a = g.find(c => c.group === "mic-a");
+        process.exit(b && a && b.verdict === "drift" && a.verdict !== "insufficient-data" ? 0 : 1);' 2>/dev/null; then
+        break
+    fi
+done
+
+echo
+echo "Fleet API:  $api   (OpenAPI: $api/openapi/v1.json)"
+echo "API key:    $key"
+echo
+echo "Cohort drift by microphone model — curl -s -H 'X-Api-Key: $key' '$api/api/fleet/drift?groupBy=micModel'"
+echo "$drift" | node -e '
+    for (const c of JSON.parse(require("fs").readFileSync(0, "utf8"))) {
+        const alarms = c.alarms.map(a => `${a.family}: ${a.feature} ${a.test} ${a.score} >= ${a.threshold}`).join("; ");
+        console.log(`  ${c.group.padEnd(6)} ${String(c.devices).padStart(2)} device(s)  ${c.verdict.padEnd(17)} ${alarms}`);
+    }'
+echo
+echo "Devices — curl -s -H 'X-Api-Key: $key' $api/api/devices"
+call GET /api/devices | node -e '
+    for (const d of JSON.parse(require("fs").readFileSync(0, "utf8")))
+        console.log(`  ${d.deviceId.padEnd(8)} online=${d.online}  micModel=${d.labels.micModel}  models=${d.models.length}  activeAlarms=[${d.activeAlarms}]`);'
+echo
+echo "More:  $api/api/devices/kiosk-3/windows   $api/api/alarms?active=true   $api/api/ingest/stats"
+echo "Logs:  $state/*.log"
+if $once; then
+    echo "$drift" | node -e 'const g = JSON.parse(require("fs").readFileSync(0, "utf8")); process.exit(g.find(c => c.group === "mic-b")?.verdict === "drift" ? 0 : 1)' \
+        || { echo "demo: the changed microphone's cohort did not show drift" >&2; exit 1; }
+    exit 0
+fi
+echo "The cloud and the agents keep running; Ctrl+C stops them."
+wait
