@@ -36,6 +36,7 @@ builder.Services.AddSingleton(sp =>
     IngestOptions o = sp.GetRequiredService<IOptions<CloudOptions>>().Value.Ingest;
     return new RateLimiter(o.Burst, o.PerMinute, sp.GetRequiredService<TimeProvider>());
 });
+builder.Services.AddSingleton<WindowWriter>();
 builder.Services.AddSingleton<Ingestor>();
 builder.Services.AddSingleton<CohortDrift>();
 if (builder.Configuration.GetValue($"{CloudOptions.SectionName}:Mqtt:Embedded", defaultValue: true))

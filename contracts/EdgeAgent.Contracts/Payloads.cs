@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace EdgeAgent.Contracts;
 
@@ -42,6 +43,7 @@ public sealed record StatusPayload
     public const string Online = "online";
     public const string Offline = "offline";
 
+    [JsonRequired]
     public int SchemaVersion { get; init; } = Contract.SchemaVersion;
 
     public required string State { get; init; }
@@ -59,6 +61,7 @@ public sealed record StatusPayload
 /// <summary><c>telemetry/summary</c>: one closed window of the device.</summary>
 public sealed record SummaryPayload
 {
+    [JsonRequired]
     public int SchemaVersion { get; init; } = Contract.SchemaVersion;
 
     /// <summary>Identifies one run of the agent process.</summary>
@@ -97,6 +100,7 @@ public sealed record EventPayload
     public const string AlarmChanged = "alarm";
     public const string Fault = "fault";
 
+    [JsonRequired]
     public int SchemaVersion { get; init; } = Contract.SchemaVersion;
 
     public required string BootId { get; init; }
@@ -120,6 +124,7 @@ public sealed record EventPayload
 /// <summary><c>cmd/{name}</c>, cloud to device: never retained; ignored after <see cref="ExpiresAt"/>.</summary>
 public sealed record CommandPayload
 {
+    [JsonRequired]
     public int SchemaVersion { get; init; } = Contract.SchemaVersion;
 
     public required string CmdId { get; init; }
@@ -137,6 +142,7 @@ public sealed record CommandAck
     public const string Expired = "expired";
     public const string Unknown = "unknown-command";
 
+    [JsonRequired]
     public int SchemaVersion { get; init; } = Contract.SchemaVersion;
 
     public required string CmdId { get; init; }

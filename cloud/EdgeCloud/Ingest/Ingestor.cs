@@ -11,12 +11,13 @@ namespace EdgeCloud.Ingest;
 /// deduplicated by device, boot and sequence, in whatever order they come) and counts the outcome. A bad message is
 /// rejected with its reason and logged with the device id; it never affects other devices.
 /// </summary>
-public sealed partial class Ingestor(ICloudStore store, IngestStats stats, RateLimiter rate, IOptions<CloudOptions> options, TimeProvider time, ILogger<Ingestor> logger)
+public sealed partial class Ingestor(ICloudStore store, WindowWriter windows, IngestStats stats, RateLimiter rate, IOptions<CloudOptions> options, TimeProvider time, ILogger<Ingestor> logger)
 {
     public const string Accepted = "accepted";
     public const string Duplicate = "duplicate";
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), long> _rejections = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
 
     /// <param name="owner">The authenticated device (embedded broker), or null when the broker enforced the ACL itself.</param>
     /// <returns><see cref="Accepted"/>, <see cref="Duplicate"/> or the rejection reason.</returns>
@@ -68,10 +69,15 @@ public sealed partial class Ingestor(ICloudStore store, IngestStats stats, RateL
             return Rejections.Rate;
         }
 
-        DeviceRecord? device = await store.GetDeviceAsync(deviceId, cancellationToken);
-        if (device is null)
+        // Devices are never removed, so a known one need not be looked up again (the hot path stays off the store).
+        if (!_known.ContainsKey(deviceId))
         {
-            return Rejections.UnknownDevice;
+            if (await store.GetDeviceAsync(deviceId, cancellationToken) is null)
+            {
+                return Rejections.UnknownDevice;
+            }
+
+            _known.TryAdd(deviceId, 0);
         }
 
         DateTimeOffset now = time.GetUtcNow();
@@ -92,20 +98,20 @@ public sealed partial class Ingestor(ICloudStore store, IngestStats stats, RateL
             if (leaf == Topics.Summary)
             {
                 SummaryPayload s = Parse(payload, ContractsJsonContext.Default.SummaryPayload);
-                SignalProfile profile = ProfileCodec.Decode(Convert.FromBase64String(s.Profile));
+                byte[] encoded = Convert.FromBase64String(s.Profile);
+                SignalProfile profile = ProfileCodec.Decode(encoded);
                 if (s.WindowEnd < s.WindowStart || string.IsNullOrWhiteSpace(s.BootId) || s.Seq == 0)
                 {
                     return Rejections.Invalid;
                 }
 
-                bool added = await store.AddWindowAsync(
+                bool added = await windows.AddAsync(
                     new WindowRecord
                     {
                         DeviceId = deviceId, BootId = s.BootId, Seq = s.Seq, WindowStart = s.WindowStart, WindowEnd = s.WindowEnd, ReceivedAt = now,
                         Verdict = s.Verdict, DurationSeconds = Math.Round(profile.DurationSeconds, 3), SpeechSeconds = Math.Round(profile.SpeechSeconds, 3),
-                        Detections = s.Detections, OutboxDropped = s.OutboxDropped, Profile = Convert.FromBase64String(s.Profile),
-                    },
-                    cancellationToken);
+                        Detections = s.Detections, OutboxDropped = s.OutboxDropped, Profile = encoded,
+                    });
                 return added ? Accepted : Duplicate;
             }
 
@@ -143,21 +149,20 @@ public sealed partial class Ingestor(ICloudStore store, IngestStats stats, RateL
         }
     }
 
+    /// <summary>One pass over the payload; a wrong or missing schemaVersion is a schema rejection, anything else malformed.</summary>
     private static T Parse<T>(ReadOnlyMemory<byte> payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+        where T : class
     {
-        using JsonDocument doc = JsonDocument.Parse(payload);
-        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        T value = JsonSerializer.Deserialize(payload.Span, type) ?? throw new JsonException("payload is not a JSON object");
+        int version = value switch
         {
-            throw new JsonException("payload is not a JSON object");
-        }
-
-        if (!doc.RootElement.TryGetProperty("schemaVersion", out JsonElement version) || version.ValueKind != JsonValueKind.Number
-            || version.GetInt32() != Contract.SchemaVersion)
-        {
-            throw new SchemaVersionException();
-        }
-
-        return doc.RootElement.Deserialize(type) ?? throw new JsonException("empty payload");
+            StatusPayload p => p.SchemaVersion,
+            SummaryPayload p => p.SchemaVersion,
+            EventPayload p => p.SchemaVersion,
+            CommandAck p => p.SchemaVersion,
+            _ => throw new JsonException($"no schema for {typeof(T).Name}"),
+        };
+        return version == Contract.SchemaVersion ? value : throw new SchemaVersionException();
     }
 
     private sealed class SchemaVersionException : Exception;

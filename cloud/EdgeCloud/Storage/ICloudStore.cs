@@ -18,8 +18,14 @@ public interface ICloudStore : IDisposable
     /// <summary>Applies a status unless one with a higher bdSeq was seen (a late will never hides a newer birth).</summary>
     Task UpdateStatusAsync(string deviceId, StatusPayload status, DateTimeOffset at, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores a window; false when (deviceId, bootId, seq) is already stored.</summary>
-    Task<bool> AddWindowAsync(WindowRecord window, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Stores windows in one transaction (one disk flush for the lot); for each, false when (deviceId, bootId, seq)
+    /// was already stored, or appears earlier in the same batch.
+    /// </summary>
+    Task<IReadOnlyList<bool>> AddWindowsAsync(IReadOnlyList<WindowRecord> windows, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores one window; false for a duplicate.</summary>
+    async Task<bool> AddWindowAsync(WindowRecord window, CancellationToken cancellationToken = default) => (await AddWindowsAsync([window], cancellationToken))[0];
 
     Task<IReadOnlyList<WindowRecord>> ListWindowsAsync(string deviceId, int limit, CancellationToken cancellationToken = default);
 

@@ -5,13 +5,15 @@ namespace EdgeCloud.Storage;
 
 /// <summary>
 /// The cloud's embedded store: one LiteDB file (<c>&lt;DataDir&gt;/cloud.db</c>), zero set-up, for one cloud instance.
-/// Windows are keyed by "deviceId/bootId/seq", so a duplicate is refused by the primary key.
+/// Windows are keyed by "deviceId/bootId/seq": a duplicate is found by the primary key, and a device's windows by the
+/// key's prefix. Windows are written in batches, one transaction (one flush) each.
 /// </summary>
 public sealed class LiteDbCloudStore : ICloudStore
 {
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<DeviceDoc> _devices;
     private readonly ILiteCollection<WindowDoc> _windows;
+    private readonly ILiteCollection<BsonDocument> _rawWindows; // the same collection, written without the reflection mapper (hot path)
     private readonly ILiteCollection<EventDoc> _events;
     private readonly ILiteCollection<KeyDoc> _keys;
     private readonly ILiteCollection<CommandDoc> _commands;
@@ -25,8 +27,8 @@ public sealed class LiteDbCloudStore : ICloudStore
         _db = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDir, "cloud.db"), Connection = ConnectionType.Direct });
         _devices = _db.GetCollection<DeviceDoc>("devices");
         _windows = _db.GetCollection<WindowDoc>("windows");
-        _windows.EnsureIndex(w => w.DeviceId);
-        _windows.EnsureIndex(w => w.WindowEnd);
+        _rawWindows = _db.GetCollection("windows");
+        _windows.EnsureIndex(w => w.WindowEnd); // a device's windows are found by their id's prefix (no second index to keep)
         _events = _db.GetCollection<EventDoc>("events");
         _events.EnsureIndex(e => e.DeviceId);
         _keys = _db.GetCollection<KeyDoc>("api_keys");
@@ -73,27 +75,50 @@ public sealed class LiteDbCloudStore : ICloudStore
         return _devices.Update(d);
     });
 
-    public Task<bool> AddWindowAsync(WindowRecord w, CancellationToken cancellationToken = default) => Locked(() =>
+    public Task<IReadOnlyList<bool>> AddWindowsAsync(IReadOnlyList<WindowRecord> windows, CancellationToken cancellationToken = default) => Locked<IReadOnlyList<bool>>(() =>
     {
-        string id = $"{w.DeviceId}/{w.BootId}/{w.Seq}";
-        if (_windows.FindById(id) is not null)
+        var added = new bool[windows.Count];
+        var lastSeen = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+        _db.BeginTrans();
+        try
         {
-            return false;
-        }
+            for (int i = 0; i < windows.Count; i++)
+            {
+                WindowRecord w = windows[i];
+                string id = $"{w.DeviceId}/{w.BootId}/{w.Seq}";
+                if (_windows.FindById(id) is not null)
+                {
+                    continue;
+                }
 
-        _windows.Insert(WindowDoc.From(id, w));
-        if (_devices.FindById(w.DeviceId) is { } d)
+                _rawWindows.Insert(WindowDoc.ToBson(id, w));
+                added[i] = true;
+                lastSeen[w.DeviceId] = w.ReceivedAt.UtcDateTime;
+            }
+
+            foreach ((string deviceId, DateTime seen) in lastSeen)
+            {
+                if (_devices.FindById(deviceId) is { } d)
+                {
+                    d.LastSeen = seen;
+                    _devices.Update(d);
+                }
+            }
+
+            _db.Commit();
+            return added;
+        }
+        catch
         {
-            d.LastSeen = w.ReceivedAt.UtcDateTime;
-            _devices.Update(d);
+            _db.Rollback();
+            throw;
         }
-
-        return true;
     });
 
     public Task<IReadOnlyList<WindowRecord>> ListWindowsAsync(string deviceId, int limit, CancellationToken cancellationToken = default) =>
-        Locked<IReadOnlyList<WindowRecord>>(() => _windows.Query().Where(w => w.DeviceId == deviceId).OrderByDescending(w => w.WindowEnd).Limit(limit).ToList()
-            .OrderBy(w => w.WindowEnd).ThenBy(w => w.Seq).Select(w => w.ToRecord()).ToList());
+        Locked<IReadOnlyList<WindowRecord>>(() => _windows.Find(Query.StartsWith("_id", deviceId + "/"))
+            .OrderByDescending(w => w.WindowEnd).ThenByDescending(w => w.Seq).Take(limit)
+            .Reverse().Select(w => w.ToRecord()).ToList());
 
     public Task<IReadOnlyList<WindowRecord>> WindowsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
         Locked<IReadOnlyList<WindowRecord>>(() => _windows.Find(w => w.WindowEnd >= since.UtcDateTime).Select(w => w.ToRecord()).ToList());
@@ -274,13 +299,24 @@ public sealed class LiteDbCloudStore : ICloudStore
 
         public byte[] Profile { get; set; } = [];
 
-        public static WindowDoc From(string id, WindowRecord w) => new()
+        /// <summary>The document the mapper would make of this class, built by hand (twice as fast on ingest).</summary>
+        public static BsonDocument ToBson(string id, WindowRecord w)
         {
-            Id = id, DeviceId = w.DeviceId, BootId = w.BootId, Seq = (long)w.Seq, WindowStart = w.WindowStart.UtcDateTime,
-            WindowEnd = w.WindowEnd.UtcDateTime, ReceivedAt = w.ReceivedAt.UtcDateTime, Verdict = w.Verdict,
-            DurationSeconds = w.DurationSeconds, SpeechSeconds = w.SpeechSeconds, Detections = w.Detections,
-            OutboxDropped = w.OutboxDropped, Profile = w.Profile,
-        };
+            var detections = new BsonDocument();
+            foreach ((string keyword, long count) in w.Detections)
+            {
+                detections[keyword] = count;
+            }
+
+            return new BsonDocument
+            {
+                ["_id"] = id, [nameof(DeviceId)] = w.DeviceId, [nameof(BootId)] = w.BootId, [nameof(Seq)] = (long)w.Seq,
+                [nameof(WindowStart)] = w.WindowStart.UtcDateTime, [nameof(WindowEnd)] = w.WindowEnd.UtcDateTime,
+                [nameof(ReceivedAt)] = w.ReceivedAt.UtcDateTime, [nameof(Verdict)] = w.Verdict is null ? BsonValue.Null : w.Verdict,
+                [nameof(DurationSeconds)] = w.DurationSeconds, [nameof(SpeechSeconds)] = w.SpeechSeconds, [nameof(Detections)] = detections,
+                [nameof(OutboxDropped)] = w.OutboxDropped, [nameof(Profile)] = w.Profile,
+            };
+        }
 
         public WindowRecord ToRecord() => new()
         {

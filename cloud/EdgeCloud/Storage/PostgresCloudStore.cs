@@ -63,25 +63,41 @@ public sealed class PostgresCloudStore : ICloudStore
         }
     }
 
-    public async Task<bool> AddWindowAsync(WindowRecord w, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<bool>> AddWindowsAsync(IReadOnlyList<WindowRecord> windows, CancellationToken cancellationToken = default)
     {
         await using NpgsqlConnection connection = await _data.OpenConnectionAsync(cancellationToken);
         await using NpgsqlTransaction tx = await connection.BeginTransactionAsync(cancellationToken);
-        int added = await ExecuteAsync(
-            connection,
-            """
-            insert into windows (device_id, boot_id, seq, window_start, window_end, received_at, verdict, duration_seconds, speech_seconds, detections, outbox_dropped, profile)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) on conflict do nothing
-            """,
-            cancellationToken, w.DeviceId, w.BootId, (long)w.Seq, w.WindowStart, w.WindowEnd, w.ReceivedAt, (object?)w.Verdict ?? DBNull.Value,
-            w.DurationSeconds, w.SpeechSeconds, Json(w.Detections, CloudJsonContext.Default.DictionaryStringInt64), w.OutboxDropped, w.Profile);
-        if (added == 1)
+        await using var batch = new NpgsqlBatch(connection, tx);
+        foreach (WindowRecord w in windows)
         {
-            await ExecuteAsync(connection, "update devices set last_seen = greatest(last_seen, $2) where device_id = $1", cancellationToken, w.DeviceId, w.ReceivedAt);
+            var cmd = new NpgsqlBatchCommand(
+                """
+                insert into windows (device_id, boot_id, seq, window_start, window_end, received_at, verdict, duration_seconds, speech_seconds, detections, outbox_dropped, profile)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) on conflict do nothing
+                """);
+            foreach (object a in new object[]
+            {
+                w.DeviceId, w.BootId, (long)w.Seq, w.WindowStart, w.WindowEnd, w.ReceivedAt, (object?)w.Verdict ?? DBNull.Value, w.DurationSeconds,
+                w.SpeechSeconds, Json(w.Detections, CloudJsonContext.Default.DictionaryStringInt64), w.OutboxDropped, w.Profile,
+            })
+            {
+                cmd.Parameters.Add(Parameter(a));
+            }
+
+            batch.BatchCommands.Add(cmd);
         }
 
+        foreach (IGrouping<string, WindowRecord> device in windows.GroupBy(w => w.DeviceId, StringComparer.Ordinal))
+        {
+            var touch = new NpgsqlBatchCommand("update devices set last_seen = greatest(last_seen, $2) where device_id = $1");
+            touch.Parameters.Add(Parameter(device.Key));
+            touch.Parameters.Add(Parameter(device.Max(w => w.ReceivedAt)));
+            batch.BatchCommands.Add(touch);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        return added == 1;
+        return Enumerable.Range(0, windows.Count).Select(i => batch.BatchCommands[i].RecordsAffected == 1).ToList();
     }
 
     public Task<IReadOnlyList<WindowRecord>> ListWindowsAsync(string deviceId, int limit, CancellationToken cancellationToken = default) =>
@@ -306,11 +322,14 @@ public sealed class PostgresCloudStore : ICloudStore
         await using var cmd = new NpgsqlCommand(sql, connection);
         foreach (object a in args)
         {
-            cmd.Parameters.Add(a is JsonbValue j ? new NpgsqlParameter { Value = j.Json, NpgsqlDbType = NpgsqlDbType.Jsonb } : new NpgsqlParameter { Value = a });
+            cmd.Parameters.Add(Parameter(a));
         }
 
         return await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private static NpgsqlParameter Parameter(object value) =>
+        value is JsonbValue j ? new NpgsqlParameter { Value = j.Json, NpgsqlDbType = NpgsqlDbType.Jsonb } : new NpgsqlParameter { Value = value };
 
     private static JsonbValue Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) => new(JsonSerializer.Serialize(value, type));
 
