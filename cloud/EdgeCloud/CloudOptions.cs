@@ -20,6 +20,8 @@ public sealed class CloudOptions
 
     public IngestOptions Ingest { get; set; } = new();
 
+    public FleetOptions Fleet { get; set; } = new();
+
     /// <summary>A device counts as offline when nothing arrived from it for this long (besides its will).</summary>
     [Range(1, 86_400)]
     public int OfflineAfterSeconds { get; set; } = 300;
@@ -78,4 +80,22 @@ public sealed class IngestOptions
     /// <summary>Sustained messages per minute per device.</summary>
     [Range(1, 1_000_000)]
     public int PerMinute { get; set; } = 120;
+}
+
+public sealed class FleetOptions
+{
+    /// <summary>How often every cohort is evaluated for fleet alarms.</summary>
+    [Range(1, 86_400)]
+    public int EvaluateEverySeconds { get; set; } = 60;
+
+    /// <summary>Hours of windows a cohort's evaluation merges.</summary>
+    [Range(0.01, 744)]
+    public double WindowHours { get; set; } = 1;
+
+    /// <summary>Drifting evaluations in a row that raise a fleet alarm, and clean ones that clear it.</summary>
+    [Range(1, 1000)]
+    public int RaiseAfter { get; set; } = 2;
+
+    [Range(1, 1000)]
+    public int ClearAfter { get; set; } = 3;
 }

@@ -39,6 +39,8 @@ builder.Services.AddSingleton(sp =>
 builder.Services.AddSingleton<WindowWriter>();
 builder.Services.AddSingleton<Ingestor>();
 builder.Services.AddSingleton<CohortDrift>();
+builder.Services.AddSingleton<FleetWatch>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<FleetWatch>());
 if (builder.Configuration.GetValue($"{CloudOptions.SectionName}:Mqtt:Embedded", defaultValue: true))
 {
     builder.Services.AddSingleton<EmbeddedBroker>();

@@ -35,7 +35,7 @@ internal sealed class SimulatedFleet : IDisposable
     {
         if (_options.CredsFile is { } file && File.Exists(file) && _options.Mode != "register")
         {
-            _devices.AddRange(File.ReadLines(file).Select(l => l.Split(':', 2)).Select(p => (p[0], p[1])).Take(_options.Devices));
+            _devices.AddRange(File.ReadLines(file).Select(l => l.Split(':', 2)).Select(p => (p[0], p[1])).Take(_options.Devices + 1)); // the devices and the probe
             return;
         }
 

@@ -110,12 +110,16 @@ public static class FleetApi
         return TypedResults.Ok(await cohorts.EvaluateAsync(groupBy, Math.Clamp(hours, 0.01, 24 * 31), ProfileCodec.Decode(reference.Profile), ct));
     }
 
-    private static async Task<Ok<List<AlarmView>>> ListAlarmsAsync(ICloudStore store, CancellationToken ct, bool active = false) =>
-        TypedResults.Ok((await store.ListDevicesAsync(ct))
-            .SelectMany(d => d.Alarms.Select(a => new AlarmView(d.DeviceId, a.Key, a.Value.State, a.Value.Since, a.Value.Detail)))
+    /// <summary>Device alarms (as the devices reported them) and cohort alarms (raised by the fleet watch).</summary>
+    private static async Task<Ok<List<AlarmView>>> ListAlarmsAsync(ICloudStore store, FleetWatch fleet, CancellationToken ct, bool active = false)
+    {
+        IEnumerable<AlarmView> devices = (await store.ListDevicesAsync(ct))
+            .SelectMany(d => d.Alarms.Select(a => new AlarmView("device", d.DeviceId, null, null, a.Key, a.Value.State, a.Value.Since, a.Value.Detail)))
             .Where(a => !active || a.State != "ok")
-            .OrderBy(a => a.DeviceId, StringComparer.Ordinal).ThenBy(a => a.Family, StringComparer.Ordinal)
-            .ToList());
+            .OrderBy(a => a.DeviceId, StringComparer.Ordinal).ThenBy(a => a.Family, StringComparer.Ordinal);
+        IEnumerable<AlarmView> cohorts = fleet.ActiveAlarms.Select(a => new AlarmView("cohort", null, a.Label, a.Group, a.Family, a.State, a.Since, null));
+        return TypedResults.Ok(devices.Concat(cohorts).ToList());
+    }
 
     private static async Task<Results<Accepted<CommandView>, NotFound<ProblemText>, ValidationProblem>> SendCommandAsync(
         string id, string name, HttpRequest request, ICloudStore store, ICommandPublisher publisher, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
@@ -186,7 +190,8 @@ public sealed record WindowView(string BootId, ulong Seq, DateTimeOffset WindowS
 
 public sealed record ReferenceView(double DurationSeconds, double SpeechSeconds, string? Description);
 
-public sealed record AlarmView(string DeviceId, string Family, string State, DateTimeOffset Since, string? Detail);
+/// <summary>An alarm of one device (scope device) or of a cohort (scope cohort: label = group).</summary>
+public sealed record AlarmView(string Scope, string? DeviceId, string? Label, string? Group, string Family, string State, DateTimeOffset? Since, string? Detail);
 
 public sealed record IngestStatsView(long Accepted, long Duplicates, IReadOnlyDictionary<string, long> Rejected);
 

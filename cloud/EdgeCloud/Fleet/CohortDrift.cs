@@ -8,17 +8,20 @@ namespace EdgeCloud.Fleet;
 /// <summary>
 /// Merges the windows of the last hours per cohort (devices sharing a label value) and runs the drift tests of each
 /// cohort against the fleet reference profile. Merging is exact, so a cohort's profile is what one device hearing all
-/// of its audio would have measured.
+/// of its audio would have measured. The cohort's rate of change is the least-squares slope, per hour, of its hourly
+/// medians (speech level, noise floor, spectral tilt) and of its fingerprint distance from the reference.
 /// </summary>
 public sealed class CohortDrift(ICloudStore store, TimeProvider time)
 {
+    private static readonly string[] s_trendFeatures = ["speech_level", "noise_floor", "spectral_tilt"];
+
     public async Task<IReadOnlyList<CohortVerdict>> EvaluateAsync(string groupBy, double hours, SignalProfile reference, CancellationToken cancellationToken)
     {
         IReadOnlyList<DeviceRecord> devices = await store.ListDevicesAsync(cancellationToken);
         var groupOf = devices.ToDictionary(d => d.DeviceId, d => d.Labels.Get(groupBy) ?? "(none)", StringComparer.Ordinal);
         IReadOnlyList<WindowRecord> windows = await store.WindowsSinceAsync(time.GetUtcNow().AddHours(-hours), cancellationToken);
 
-        var cohorts = new SortedDictionary<string, (SignalProfile Profile, HashSet<string> Devices, int Windows)>(StringComparer.Ordinal);
+        var cohorts = new SortedDictionary<string, Cohort>(StringComparer.Ordinal);
         foreach (WindowRecord w in windows)
         {
             if (!groupOf.TryGetValue(w.DeviceId, out string? group))
@@ -26,25 +29,88 @@ public sealed class CohortDrift(ICloudStore store, TimeProvider time)
                 continue;
             }
 
-            if (!cohorts.TryGetValue(group, out var cohort))
+            if (!cohorts.TryGetValue(group, out Cohort? cohort))
             {
-                cohort = (new SignalProfile(), [], 0);
+                cohorts[group] = cohort = new Cohort();
             }
 
-            cohort.Profile.MergeFrom(ProfileCodec.Decode(w.Profile));
+            SignalProfile profile = ProfileCodec.Decode(w.Profile);
+            cohort.Profile.MergeFrom(profile);
             cohort.Devices.Add(w.DeviceId);
-            cohorts[group] = (cohort.Profile, cohort.Devices, cohort.Windows + 1);
+            cohort.Windows++;
+            DateTimeOffset hour = new(w.WindowEnd.UtcDateTime.Date.AddHours(w.WindowEnd.UtcDateTime.Hour), TimeSpan.Zero);
+            if (!cohort.Hours.TryGetValue(hour, out SignalProfile? hourly))
+            {
+                cohort.Hours[hour] = hourly = new SignalProfile();
+            }
+
+            hourly.MergeFrom(profile);
         }
 
         var analyzer = new DriftAnalyzer(new DriftOptions());
         return cohorts.Select(c =>
         {
             DriftReport report = analyzer.Compare(c.Value.Profile, reference);
-            return new CohortVerdict(c.Key, c.Value.Devices.Count, c.Value.Windows, report.Verdict, Math.Round(c.Value.Profile.SpeechSeconds, 1), report.Alarms, report.Families);
+            return new CohortVerdict(c.Key, c.Value.Devices.Count, c.Value.Windows, report.Verdict, Math.Round(c.Value.Profile.SpeechSeconds, 1),
+                report.Alarms, report.Families, Trends(c.Value.Hours, reference));
         }).ToList();
     }
 
     public static bool IsGroupable(string label) => DeviceLabels.Names.Contains(label);
+
+    /// <summary>Slopes per hour over the hourly profiles (at least two hours with evidence).</summary>
+    private static List<CohortTrend> Trends(SortedDictionary<DateTimeOffset, SignalProfile> hours, SignalProfile reference)
+    {
+        var trends = new List<CohortTrend>();
+        if (hours.Count < 2)
+        {
+            return trends;
+        }
+
+        DateTimeOffset first = hours.Keys.First();
+        foreach (string feature in s_trendFeatures)
+        {
+            int index = FeatureCatalog.IndexOf(feature);
+            var points = hours.Where(h => h.Value.Histograms[index].Total > 0)
+                .Select(h => ((h.Key - first).TotalHours, h.Value.Histograms[index].Quantile(0.5))).ToList();
+            if (Slope(points) is { } slope)
+            {
+                trends.Add(new CohortTrend(feature, Math.Round(slope, 3), FeatureCatalog.Features[index].Unit, points.Count));
+            }
+        }
+
+        var fingerprint = hours.Where(h => h.Value.CleanSpeechFrames > 0)
+            .Select(h => ((h.Key - first).TotalHours, TrendWatch.FingerprintDistance(h.Value, reference))).ToList();
+        if (Slope(fingerprint) is { } f)
+        {
+            trends.Add(new CohortTrend("fingerprint_distance", Math.Round(f, 3), "dB", fingerprint.Count));
+        }
+
+        return trends;
+    }
+
+    private static double? Slope(List<(double X, double Y)> points)
+    {
+        if (points.Count < 2)
+        {
+            return null;
+        }
+
+        double mx = points.Average(p => p.X), my = points.Average(p => p.Y);
+        double sxx = points.Sum(p => (p.X - mx) * (p.X - mx));
+        return sxx == 0 ? null : points.Sum(p => (p.X - mx) * (p.Y - my)) / sxx;
+    }
+
+    private sealed class Cohort
+    {
+        public SignalProfile Profile { get; } = new();
+
+        public HashSet<string> Devices { get; } = new(StringComparer.Ordinal);
+
+        public int Windows { get; set; }
+
+        public SortedDictionary<DateTimeOffset, SignalProfile> Hours { get; } = [];
+    }
 }
 
 public sealed record CohortVerdict(
@@ -54,4 +120,8 @@ public sealed record CohortVerdict(
     string Verdict,
     double SpeechSeconds,
     IReadOnlyList<DriftAlarm> Alarms,
-    IReadOnlyList<FamilySummary> Families);
+    IReadOnlyList<FamilySummary> Families,
+    IReadOnlyList<CohortTrend> Trends);
+
+/// <summary>How fast a cohort's quantity moves: least-squares slope of its hourly medians, per hour.</summary>
+public sealed record CohortTrend(string Feature, double RatePerHour, string Unit, int Hours);

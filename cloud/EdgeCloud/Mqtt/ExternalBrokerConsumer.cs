@@ -18,7 +18,9 @@ public sealed partial class ExternalBrokerConsumer(IOptions<CloudOptions> option
     : BackgroundService, ICommandPublisher
 {
     private static readonly string[] s_leaves = [Topics.Status, Topics.Summary, Topics.Events, "cmd/+/ack", Topics.StateReported];
+    private const int MaxInFlight = 4096;
     private readonly MqttClientFactory _factory = new();
+    private readonly SemaphoreSlim _inFlight = new(MaxInFlight);
     private IMqttClient? _client;
 
     public async Task PublishCommandAsync(string deviceId, string name, byte[] payload, CancellationToken cancellationToken)
@@ -48,7 +50,8 @@ public sealed partial class ExternalBrokerConsumer(IOptions<CloudOptions> option
                     .WithClientId(broker.ClientId)
                     .WithProtocolVersion(MqttProtocolVersion.V500)
                     .WithCleanStart(false)
-                    .WithSessionExpiryInterval(3600);
+                    .WithSessionExpiryInterval(3600)
+                    .WithReceiveMaximum(MaxInFlight);
                 if (broker.Username is not null)
                 {
                     builder.WithCredentials(broker.Username, broker.Password);
@@ -103,18 +106,45 @@ public sealed partial class ExternalBrokerConsumer(IOptions<CloudOptions> option
         }
     }
 
+    /// <summary>
+    /// Hands the message to ingestion and returns at once, so the client keeps receiving while earlier messages wait
+    /// for their group commit; at most <see cref="MaxInFlight"/> are in progress. Each is acknowledged only once
+    /// ingested: if this instance dies first, the broker redelivers it and dedup keeps one copy.
+    /// </summary>
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken cancellationToken)
     {
-        // Acknowledge only once ingested: if this instance dies first, the broker redelivers and dedup keeps one copy.
         e.AutoAcknowledge = false;
-        await ingestor.IngestAsync(owner: null, e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray(), cancellationToken);
-        await e.AcknowledgeAsync(cancellationToken);
+        string topic = e.ApplicationMessage.Topic;
+        byte[] payload = e.ApplicationMessage.Payload.ToArray();
+        await _inFlight.WaitAsync(cancellationToken);
+        _ = IngestAndAcknowledgeAsync(e, topic, payload, cancellationToken);
+    }
+
+    private async Task IngestAndAcknowledgeAsync(MqttApplicationMessageReceivedEventArgs e, string topic, byte[] payload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ingestor.IngestAsync(owner: null, topic, payload, cancellationToken);
+            await e.AcknowledgeAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Not acknowledged: the broker delivers it again after a reconnect.
+            Log.IngestFailed(logger, topic, ex.Message);
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
     }
 
     private static partial class Log
     {
         [LoggerMessage(5200, LogLevel.Information, "Consuming {Host}:{Port} through the shared subscription group {Group} as {ClientId}")]
         public static partial void Connected(ILogger logger, string host, int port, string group, string clientId);
+
+        [LoggerMessage(5202, LogLevel.Warning, "Could not ingest a message on {Topic}: {Reason}; the broker will deliver it again")]
+        public static partial void IngestFailed(ILogger logger, string topic, string reason);
 
         [LoggerMessage(5201, LogLevel.Warning, "External broker {Host}:{Port} unavailable: {Reason}; retrying in {RetrySeconds:F0} s")]
         public static partial void Lost(ILogger logger, string host, int port, string reason, double retrySeconds);

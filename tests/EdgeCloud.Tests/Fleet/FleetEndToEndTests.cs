@@ -17,7 +17,7 @@ public sealed class FleetEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task Agents_ThroughTheEmbeddedBroker_ShowWindowsAndTheDriftedCohort()
     {
-        using var cloud = new CloudProcess();
+        using var cloud = new CloudProcess(null, "--EdgeCloud:Fleet:EvaluateEverySeconds=1");
         string a = await cloud.RegisterAsync("kiosk-a", new { deviceModel = "k1", micModel = "mic-a", firmware = "1.0", site = "lab" });
         string b = await cloud.RegisterAsync("kiosk-b", new { deviceModel = "k1", micModel = "mic-b", firmware = "1.0", site = "lab" });
 
@@ -56,6 +56,17 @@ public sealed class FleetEndToEndTests(ITestOutputHelper output)
         Assert.Equal("drift", micB.GetProperty("verdict").GetString());
         Assert.Equal(1, micB.GetProperty("devices").GetInt32());
         Assert.All(micB.GetProperty("alarms").EnumerateArray(), alarm => Assert.Equal("bandwidth", alarm.GetProperty("family").GetString()));
+
+        // The fleet watch raises a cohort alarm for the changed microphone, and none for the other.
+        static bool IsCohort(JsonElement a, string group) => a.GetProperty("scope").GetString() == "cohort"
+            && a.GetProperty("label").GetString() == "micModel" && a.GetProperty("group").GetString() == group;
+        Assert.True(await FleetApiClient.EventuallyAsync(
+            async () => (await cloud.Api.GetJsonAsync("/api/alarms?active=true")).EnumerateArray()
+                .Any(a => IsCohort(a, "mic-b") && a.GetProperty("family").GetString() == "bandwidth" && a.GetProperty("state").GetString() == "alarm"),
+            TimeSpan.FromSeconds(20)), cloud.Output);
+        JsonElement alarms = await cloud.Api.GetJsonAsync("/api/alarms?active=true");
+        Assert.DoesNotContain(alarms.EnumerateArray(), a => IsCohort(a, "mic-a"));
+        Assert.Contains("Fleet alarm micModel=mic-b bandwidth", cloud.Output);
     }
 
     [Fact]

@@ -1,0 +1,109 @@
+using EdgeAgent.Contracts;
+using EdgeAgent.Drift.Detection;
+using EdgeAgent.Drift.Profiles;
+using EdgeCloud.Storage;
+using Microsoft.Extensions.Options;
+
+namespace EdgeCloud.Fleet;
+
+/// <summary>
+/// Raises fleet alarms: at a fixed interval, evaluates every cohort of every label (deviceModel, micModel, firmware,
+/// site) over the last hour against the fleet reference, and steps one alarm state machine per cohort and family
+/// (ok → warning → alarm → recovering → ok), logging each change. Every cloud instance computes the same alarms from
+/// the shared store; the states live in memory and are rebuilt within a few evaluations after a restart.
+/// </summary>
+public sealed partial class FleetWatch(
+    ICloudStore store,
+    CohortDrift cohorts,
+    IOptions<CloudOptions> options,
+    TimeProvider time,
+    ILogger<FleetWatch> logger) : BackgroundService
+{
+    private readonly Dictionary<(string Label, string Group, string Family), AlarmStateMachine> _alarms = [];
+    private readonly Lock _lock = new();
+
+    /// <summary>Cohort alarms not in the ok state.</summary>
+    public IReadOnlyList<FleetAlarm> ActiveAlarms
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _alarms.Where(a => a.Value.State != AlarmState.Ok)
+                    .Select(a => new FleetAlarm(a.Key.Label, a.Key.Group, a.Key.Family, a.Value.State.ToString().ToLowerInvariant(), a.Value.Since))
+                    .OrderBy(a => a.Label, StringComparer.Ordinal).ThenBy(a => a.Group, StringComparer.Ordinal).ThenBy(a => a.Family, StringComparer.Ordinal)
+                    .ToList();
+            }
+        }
+    }
+
+    /// <summary>One evaluation of every cohort (also what the timer runs).</summary>
+    public async Task EvaluateAsync(CancellationToken cancellationToken)
+    {
+        if (await store.GetReferenceAsync(cancellationToken) is not { } stored)
+        {
+            return;
+        }
+
+        SignalProfile reference = ProfileCodec.Decode(stored.Profile);
+        FleetOptions fleet = options.Value.Fleet;
+        DateTimeOffset now = time.GetUtcNow();
+        foreach (string label in DeviceLabels.Names)
+        {
+            foreach (CohortVerdict cohort in await cohorts.EvaluateAsync(label, fleet.WindowHours, reference, cancellationToken))
+            {
+                foreach (FamilySummary family in cohort.Families)
+                {
+                    Step(label, cohort, family, now, fleet);
+                }
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.Fleet.EvaluateEverySeconds), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await EvaluateAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.Failed(logger, ex);
+            }
+        }
+    }
+
+    private void Step(string label, CohortVerdict cohort, FamilySummary family, DateTimeOffset now, FleetOptions fleet)
+    {
+        lock (_lock)
+        {
+            var key = (label, cohort.Group, family.Family);
+            if (!_alarms.TryGetValue(key, out AlarmStateMachine? alarm))
+            {
+                _alarms[key] = alarm = new AlarmStateMachine(family.Family, new AlarmStateMachineOptions { RaiseAfter = fleet.RaiseAfter, ClearAfter = fleet.ClearAfter });
+            }
+
+            AlarmState before = alarm.State;
+            if (alarm.Observe(family.Verdict, now))
+            {
+                string evidence = string.Join("; ", cohort.Alarms.Where(a => a.Family == family.Family).Select(a => $"{a.Feature} {a.Test} {a.Score:0.###} >= {a.Threshold:0.###}"));
+                Log.Changed(logger, label, cohort.Group, family.Family, before.ToString().ToLowerInvariant(), alarm.State.ToString().ToLowerInvariant(), cohort.Devices, evidence);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(5400, LogLevel.Warning, "Fleet alarm {Label}={Group} {Family}: {From} -> {To} ({Devices} device(s)); {Evidence}")]
+        public static partial void Changed(ILogger logger, string label, string group, string family, string from, string to, int devices, string evidence);
+
+        [LoggerMessage(5401, LogLevel.Error, "Fleet evaluation failed; it runs again at the next interval")]
+        public static partial void Failed(ILogger logger, Exception exception);
+    }
+}
+
+/// <summary>A cohort's alarm: the label and value that define the cohort, the family and its state.</summary>
+public sealed record FleetAlarm(string Label, string Group, string Family, string State, DateTimeOffset? Since);

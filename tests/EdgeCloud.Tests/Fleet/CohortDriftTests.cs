@@ -1,0 +1,65 @@
+using EdgeAgent.Contracts;
+using EdgeAgent.Drift.Profiles;
+using EdgeAgent.TestSupport;
+using EdgeCloud.Fleet;
+using EdgeCloud.Storage;
+
+namespace EdgeCloud.Tests.Fleet;
+
+public sealed class CohortDriftTests
+{
+    [Fact]
+    public async Task EvaluateAsync_NoiseRisingHourByHour_ReportsTheCohortsRateOfChange()
+    {
+        using ICloudStore store = new LiteDbCloudStore(TestPaths.NewTempDirectory());
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        foreach (string id in new[] { "a", "b" })
+        {
+            await store.AddDeviceAsync(new DeviceRecord { DeviceId = id, Labels = new DeviceLabels { Site = "depot" }, PasswordHash = "x" }, ct);
+        }
+
+        // Four hours, the room getting 3 dB noisier each hour, two devices a window each per hour.
+        for (int h = 0; h < 4; h++)
+        {
+            DateTimeOffset end = now.AddHours(h - 3.5);
+            foreach (string id in new[] { "a", "b" })
+            {
+                await store.AddWindowAsync(new WindowRecord
+                {
+                    DeviceId = id, BootId = "boot", Seq = (ulong)h + 1, WindowStart = end.AddMinutes(-1), WindowEnd = end, ReceivedAt = end,
+                    Profile = ProfileCodec.Encode(Room(noiseDb: -60 + 3 * h, seed: h)),
+                }, ct);
+            }
+        }
+
+        CohortVerdict depot = Assert.Single(await new CohortDrift(store, TimeProvider.System).EvaluateAsync("site", 5, Room(-60, seed: 9), ct));
+
+        Assert.Equal(("depot", 2, 8), (depot.Group, depot.Devices, depot.Windows));
+        CohortTrend noise = Assert.Single(depot.Trends, t => t.Feature == "noise_floor");
+        Assert.InRange(noise.RatePerHour, 2.5, 3.5);
+        Assert.Equal(4, noise.Hours);
+        Assert.InRange(Assert.Single(depot.Trends, t => t.Feature == "speech_level").RatePerHour, -0.5, 0.5);
+    }
+
+    /// <summary>A minute of half-second noise bursts as "speech" (VAD 0.9) over room tone at <paramref name="noiseDb"/>.</summary>
+    private static SignalProfile Room(double noiseDb, int seed)
+    {
+        var rng = new Random(seed);
+        var profiler = new SignalProfiler();
+        var frame = new float[512];
+        for (int i = 0; i < 1875; i++)
+        {
+            bool speech = i / 16 % 2 == 0;
+            double amplitude = speech ? 0.1 : Math.Pow(10, noiseDb / 20) * Math.Sqrt(3);
+            for (int j = 0; j < frame.Length; j++)
+            {
+                frame[j] = (float)(amplitude * (rng.NextDouble() * 2 - 1));
+            }
+
+            profiler.Push(frame, speech ? 0.9f : 0.05f);
+        }
+
+        return profiler.Profile;
+    }
+}
