@@ -53,13 +53,14 @@ start_cloud() { # broker storage → sets http mqtt cloud_pid
     local broker=$1 storage=$2 db=""
     http=$(free_port); mqtt=$(free_port)
     local args=(--urls "http://127.0.0.1:$http" --EdgeCloud:DataDir="$work/cloud-$RANDOM" --EdgeCloud:AdminApiKey=bench
-        --EdgeCloud:Ingest:Burst=100000000 --EdgeCloud:Ingest:PerMinute=100000000 --Logging:LogLevel:Default=Warning)
+        --EdgeCloud:Ingest:Burst=100000000 --EdgeCloud:Ingest:PerMinute=100000000 --Serilog:MinimumLevel:Default=Warning)
     if [[ $broker == embedded ]]; then
         args+=(--EdgeCloud:Mqtt:Port="$mqtt" --EdgeCloud:Mqtt:BindAddress=127.0.0.1)
     else
         mqtt=$mq_port
         args+=(--EdgeCloud:Mqtt:Embedded=false --EdgeCloud:Mqtt:External:Host=127.0.0.1 --EdgeCloud:Mqtt:External:Port="$mq_port"
-            --EdgeCloud:Mqtt:External:Username=edge-cloud --EdgeCloud:Mqtt:External:Password=cloudpw --EdgeCloud:Mqtt:External:ClientId="bench-$RANDOM")
+            --EdgeCloud:Mqtt:External:Username=edge-cloud --EdgeCloud:Mqtt:External:Password=cloudpw --EdgeCloud:Mqtt:External:ClientId="bench-$RANDOM"
+            --EdgeCloud:Mqtt:External:SharedGroup="bench-$RANDOM$RANDOM")
     fi
     if [[ $storage == postgres ]]; then
         db="bench_$RANDOM$RANDOM"
@@ -76,8 +77,8 @@ stop_cloud() { kill "$cloud_pid" 2>/dev/null || true; wait "$cloud_pid" 2>/dev/n
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "fleet-bench: $devices devices publishing as fast as their PUBACKs allow for $seconds s, $runs runs each; $(nproc) cores"
-for broker in embedded mosquitto; do
-    for storage in litedb postgres; do
+for broker in ${BROKERS:-embedded mosquitto}; do
+    for storage in ${STORAGES:-litedb postgres}; do
         : >"$work/results"
         for run in $(seq 1 "$runs"); do
             start_cloud "$broker" "$storage"
@@ -103,6 +104,7 @@ for broker in embedded mosquitto; do
     done
 done
 
+[[ "$connect" -eq 0 ]] && exit 0
 start_cloud embedded litedb
 dotnet "$sim_dll" connect --api "http://127.0.0.1:$http" --key bench --mqtt "127.0.0.1:$mqtt" --devices "$connect" --cloud-pid "$cloud_pid" --prefix conn | sed 's/^/RESULT /'
 stop_cloud

@@ -55,8 +55,18 @@ public sealed class ExternalBrokerOptions
     /// <summary>Shared-subscription group: instances in one group split the devices' messages.</summary>
     public string SharedGroup { get; set; } = "edge-cloud";
 
-    /// <summary>This instance's client id (unique per instance).</summary>
-    public string ClientId { get; set; } = $"edge-cloud-{Environment.MachineName}-{Environment.ProcessId}";
+    /// <summary>
+    /// This instance's client id: unique per instance and stable across its restarts, so that a restarted instance
+    /// resumes its session (and what the broker queued for it meanwhile).
+    /// </summary>
+    public string ClientId { get; set; } = $"edge-cloud-{Environment.MachineName}";
+
+    /// <summary>
+    /// How long the broker keeps this instance's session while it is away. A shared group keeps sending an absent
+    /// member its share until then, so an instance that is gone for good delays that share by this much.
+    /// </summary>
+    [Range(0, 7 * 86_400)]
+    public uint SessionExpirySeconds { get; set; } = 300;
 }
 
 public sealed class StorageOptions

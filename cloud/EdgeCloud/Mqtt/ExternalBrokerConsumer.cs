@@ -50,7 +50,7 @@ public sealed partial class ExternalBrokerConsumer(IOptions<CloudOptions> option
                     .WithClientId(broker.ClientId)
                     .WithProtocolVersion(MqttProtocolVersion.V500)
                     .WithCleanStart(false)
-                    .WithSessionExpiryInterval(3600)
+                    .WithSessionExpiryInterval(broker.SessionExpirySeconds)
                     .WithReceiveMaximum(MaxInFlight);
                 if (broker.Username is not null)
                 {
