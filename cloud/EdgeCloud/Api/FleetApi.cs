@@ -99,7 +99,7 @@ public static class FleetApi
     {
         if (!CohortDrift.IsGroupable(groupBy))
         {
-            return TypedResults.BadRequest(new ProblemText($"groupBy must be one of {string.Join(", ", DeviceLabels.Names)}"));
+            return TypedResults.BadRequest(new ProblemText($"groupBy must be one of {string.Join(", ", DeviceLabels.Names)}, or model:<name> (by that model's version)"));
         }
 
         if (await store.GetReferenceAsync(ct) is not { } reference)

@@ -13,12 +13,13 @@ namespace EdgeCloud.Fleet;
 /// </summary>
 public sealed class CohortDrift(ICloudStore store, TimeProvider time)
 {
+    public const string ModelPrefix = "model:";
     private static readonly string[] s_trendFeatures = ["speech_level", "noise_floor", "spectral_tilt"];
 
     public async Task<IReadOnlyList<CohortVerdict>> EvaluateAsync(string groupBy, double hours, SignalProfile reference, CancellationToken cancellationToken)
     {
         IReadOnlyList<DeviceRecord> devices = await store.ListDevicesAsync(cancellationToken);
-        var groupOf = devices.ToDictionary(d => d.DeviceId, d => d.Labels.Get(groupBy) ?? "(none)", StringComparer.Ordinal);
+        var groupOf = devices.ToDictionary(d => d.DeviceId, d => GroupOf(d, groupBy), StringComparer.Ordinal);
         IReadOnlyList<WindowRecord> windows = await store.WindowsSinceAsync(time.GetUtcNow().AddHours(-hours), cancellationToken);
 
         var cohorts = new SortedDictionary<string, Cohort>(StringComparer.Ordinal);
@@ -56,7 +57,14 @@ public sealed class CohortDrift(ICloudStore store, TimeProvider time)
         }).ToList();
     }
 
-    public static bool IsGroupable(string label) => DeviceLabels.Names.Contains(label);
+    /// <summary>A label (deviceModel, micModel, firmware, site) or <c>model:{name}</c> (cohorts by that model's version).</summary>
+    public static bool IsGroupable(string groupBy) =>
+        DeviceLabels.Names.Contains(groupBy) || (groupBy.StartsWith(ModelPrefix, StringComparison.Ordinal) && groupBy.Length > ModelPrefix.Length);
+
+    private static string GroupOf(DeviceRecord device, string groupBy) =>
+        (groupBy.StartsWith(ModelPrefix, StringComparison.Ordinal)
+            ? device.Models.FirstOrDefault(m => m.Name == groupBy[ModelPrefix.Length..])?.Version
+            : device.Labels.Get(groupBy)) ?? "(none)";
 
     /// <summary>Slopes per hour over the hourly profiles (at least two hours with evidence).</summary>
     private static List<CohortTrend> Trends(SortedDictionary<DateTimeOffset, SignalProfile> hours, SignalProfile reference)

@@ -57,6 +57,10 @@ public sealed class FleetEndToEndTests(ITestOutputHelper output)
         Assert.Equal(1, micB.GetProperty("devices").GetInt32());
         Assert.All(micB.GetProperty("alarms").EnumerateArray(), alarm => Assert.Equal("bandwidth", alarm.GetProperty("family").GetString()));
 
+        // Cohorts by model version: both devices run silero_vad v5, so one cohort holding both.
+        JsonElement byVad = await cloud.Api.GetJsonAsync("/api/fleet/drift?groupBy=model:silero_vad");
+        Assert.Equal(2, Assert.Single(byVad.EnumerateArray()).GetProperty("devices").GetInt32());
+
         // The fleet watch raises a cohort alarm for the changed microphone, and none for the other.
         static bool IsCohort(JsonElement a, string group) => a.GetProperty("scope").GetString() == "cohort"
             && a.GetProperty("label").GetString() == "micModel" && a.GetProperty("group").GetString() == group;
