@@ -22,6 +22,8 @@ public sealed class CloudOptions
 
     public FleetOptions Fleet { get; set; } = new();
 
+    public RegistryOptions Registry { get; set; } = new();
+
     /// <summary>A device counts as offline when nothing arrived from it for this long (besides its will).</summary>
     [Range(1, 86_400)]
     public int OfflineAfterSeconds { get; set; } = 300;
@@ -108,4 +110,14 @@ public sealed class FleetOptions
 
     [Range(1, 1000)]
     public int ClearAfter { get; set; } = 3;
+}
+
+public sealed class RegistryOptions
+{
+    /// <summary>PEM file of the ECDSA P-256 key that signs model manifests (default: one made in the data directory).</summary>
+    public string? SigningKeyFile { get; set; }
+
+    /// <summary>Largest model file accepted.</summary>
+    [Range(1024, 15 * 1024 * 1024)]
+    public int MaxModelBytes { get; set; } = 15 * 1024 * 1024;
 }

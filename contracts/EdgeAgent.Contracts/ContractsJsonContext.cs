@@ -13,4 +13,7 @@ namespace EdgeAgent.Contracts;
 [JsonSerializable(typeof(CommandPayload))]
 [JsonSerializable(typeof(CommandAck))]
 [JsonSerializable(typeof(DeviceLabels))]
+[JsonSerializable(typeof(ModelPackageManifest))]
+[JsonSerializable(typeof(SignedModelManifest))]
+[JsonSerializable(typeof(SignedContent))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -52,6 +52,20 @@ public interface ICloudStore : IDisposable
     /// <summary>Records a device's ack; false when the command is unknown.</summary>
     Task<bool> AckCommandAsync(string deviceId, CommandAck ack, DateTimeOffset at, CancellationToken cancellationToken = default);
 
+    /// <summary>Registers a model version with its file; false when that name and version exist (versions are immutable).</summary>
+    Task<bool> AddModelAsync(SignedModelManifest model, byte[] file, CancellationToken cancellationToken = default);
+
+    Task<SignedModelManifest?> GetModelAsync(string name, string version, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<SignedModelManifest>> ListModelsAsync(CancellationToken cancellationToken = default);
+
+    Task<byte[]?> GetModelFileAsync(string name, string version, CancellationToken cancellationToken = default);
+
+    /// <summary>Points an alias of a model name (e.g. production, candidate) at one of its versions.</summary>
+    Task SetAliasAsync(string name, string alias, string version, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyDictionary<string, string>> GetAliasesAsync(string name, CancellationToken cancellationToken = default);
+
     Task AppendAuditAsync(AuditRecord entry, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<AuditRecord>> ListAuditAsync(int limit, CancellationToken cancellationToken = default);

@@ -19,6 +19,8 @@ public sealed class LiteDbCloudStore : ICloudStore
     private readonly ILiteCollection<CommandDoc> _commands;
     private readonly ILiteCollection<AuditDoc> _audit;
     private readonly ILiteCollection<ReferenceDoc> _reference;
+    private readonly ILiteCollection<ModelDoc> _models;
+    private readonly ILiteCollection<AliasDoc> _aliases;
     private readonly Lock _lock = new();
 
     public LiteDbCloudStore(string dataDir)
@@ -35,6 +37,8 @@ public sealed class LiteDbCloudStore : ICloudStore
         _commands = _db.GetCollection<CommandDoc>("commands");
         _audit = _db.GetCollection<AuditDoc>("audit");
         _reference = _db.GetCollection<ReferenceDoc>("fleet_reference");
+        _models = _db.GetCollection<ModelDoc>("models");
+        _aliases = _db.GetCollection<AliasDoc>("model_aliases");
     }
 
     public Task<bool> AddDeviceAsync(DeviceRecord device, CancellationToken cancellationToken = default) => Locked(() =>
@@ -190,6 +194,37 @@ public sealed class LiteDbCloudStore : ICloudStore
         return _commands.Update(c);
     });
 
+    public Task<bool> AddModelAsync(SignedModelManifest model, byte[] file, CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        string id = ModelId(model.Manifest.Name, model.Manifest.Version);
+        if (_models.FindById(id) is not null)
+        {
+            return false;
+        }
+
+        _models.Insert(new ModelDoc
+        {
+            Id = id, Name = model.Manifest.Name, Version = model.Manifest.Version,
+            Manifest = System.Text.Json.JsonSerializer.Serialize(model, ContractsJsonContext.Default.SignedModelManifest), File = file,
+        });
+        return true;
+    });
+
+    public Task<SignedModelManifest?> GetModelAsync(string name, string version, CancellationToken cancellationToken = default) =>
+        Locked(() => _models.Query().Where(m => m.Id == ModelId(name, version)).Select(m => m.Manifest).FirstOrDefault() is { } json ? Manifest(json) : null);
+
+    public Task<IReadOnlyList<SignedModelManifest>> ListModelsAsync(CancellationToken cancellationToken = default) =>
+        Locked<IReadOnlyList<SignedModelManifest>>(() => _models.Query().OrderBy(m => m.Id).Select(m => m.Manifest).ToList().Select(Manifest).ToList());
+
+    public Task<byte[]?> GetModelFileAsync(string name, string version, CancellationToken cancellationToken = default) =>
+        Locked(() => _models.FindById(ModelId(name, version))?.File);
+
+    public Task SetAliasAsync(string name, string alias, string version, CancellationToken cancellationToken = default) =>
+        Locked(() => _aliases.Upsert(new AliasDoc { Id = $"{name}/{alias}", Name = name, Alias = alias, Version = version }));
+
+    public Task<IReadOnlyDictionary<string, string>> GetAliasesAsync(string name, CancellationToken cancellationToken = default) =>
+        Locked<IReadOnlyDictionary<string, string>>(() => _aliases.Find(a => a.Name == name).ToDictionary(a => a.Alias, a => a.Version, StringComparer.Ordinal));
+
     public Task AppendAuditAsync(AuditRecord a, CancellationToken cancellationToken = default) =>
         Locked(() => _audit.Insert(new AuditDoc { At = a.At.UtcDateTime, Actor = a.Actor, Role = a.Role, Action = a.Action, Target = a.Target, Detail = a.Detail }));
 
@@ -207,6 +242,11 @@ public sealed class LiteDbCloudStore : ICloudStore
         Firmware = registered.Firmware ?? reported.Firmware,
         Site = registered.Site ?? reported.Site,
     };
+
+    private static string ModelId(string name, string version) => $"{name}@{version}";
+
+    private static SignedModelManifest Manifest(string json) =>
+        System.Text.Json.JsonSerializer.Deserialize(json, ContractsJsonContext.Default.SignedModelManifest) ?? throw new FormatException("empty stored manifest");
 
     private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
 
@@ -413,5 +453,29 @@ public sealed class LiteDbCloudStore : ICloudStore
         public string? Description { get; set; }
 
         public DateTime At { get; set; }
+    }
+
+    internal sealed class ModelDoc
+    {
+        public string Id { get; set; } = "";
+
+        public string Name { get; set; } = "";
+
+        public string Version { get; set; } = "";
+
+        public string Manifest { get; set; } = "";
+
+        public byte[] File { get; set; } = [];
+    }
+
+    internal sealed class AliasDoc
+    {
+        public string Id { get; set; } = "";
+
+        public string Name { get; set; } = "";
+
+        public string Alias { get; set; } = "";
+
+        public string Version { get; set; } = "";
     }
 }

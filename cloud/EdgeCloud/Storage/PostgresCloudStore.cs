@@ -190,6 +190,57 @@ public sealed class PostgresCloudStore : ICloudStore
         await ExecuteAsync("update commands set status = $3, detail = $4, acked_at = $5 where device_id = $1 and cmd_id = $2",
             cancellationToken, deviceId, ack.CmdId, ack.Status, (object?)(ack.Detail ?? ack.Result?.GetRawText()) ?? DBNull.Value, at) == 1;
 
+    public async Task<bool> AddModelAsync(SignedModelManifest model, byte[] file, CancellationToken cancellationToken = default) =>
+        await ExecuteAsync("insert into models (name, version, manifest, file) values ($1, $2, $3, $4) on conflict do nothing",
+            cancellationToken, model.Manifest.Name, model.Manifest.Version, JsonSerializer.Serialize(model, ContractsJsonContext.Default.SignedModelManifest), file) == 1;
+
+    public async Task<SignedModelManifest?> GetModelAsync(string name, string version, CancellationToken cancellationToken = default)
+    {
+        await using NpgsqlCommand cmd = _data.CreateCommand("select manifest from models where name = $1 and version = $2");
+        cmd.Parameters.Add(Parameter(name));
+        cmd.Parameters.Add(Parameter(version));
+        return await cmd.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize(json, ContractsJsonContext.Default.SignedModelManifest) : null;
+    }
+
+    public async Task<IReadOnlyList<SignedModelManifest>> ListModelsAsync(CancellationToken cancellationToken = default)
+    {
+        await using NpgsqlCommand cmd = _data.CreateCommand("select manifest from models order by name collate \"C\", version collate \"C\"");
+        var list = new List<SignedModelManifest>();
+        await using NpgsqlDataReader r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            list.Add(JsonSerializer.Deserialize(r.GetString(0), ContractsJsonContext.Default.SignedModelManifest)!);
+        }
+
+        return list;
+    }
+
+    public async Task<byte[]?> GetModelFileAsync(string name, string version, CancellationToken cancellationToken = default)
+    {
+        await using NpgsqlCommand cmd = _data.CreateCommand("select file from models where name = $1 and version = $2");
+        cmd.Parameters.Add(Parameter(name));
+        cmd.Parameters.Add(Parameter(version));
+        return await cmd.ExecuteScalarAsync(cancellationToken) as byte[];
+    }
+
+    public Task SetAliasAsync(string name, string alias, string version, CancellationToken cancellationToken = default) =>
+        ExecuteAsync("insert into model_aliases (name, alias, version) values ($1, $2, $3) on conflict (name, alias) do update set version = excluded.version",
+            cancellationToken, name, alias, version);
+
+    public async Task<IReadOnlyDictionary<string, string>> GetAliasesAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using NpgsqlCommand cmd = _data.CreateCommand("select alias, version from model_aliases where name = $1");
+        cmd.Parameters.Add(Parameter(name));
+        var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using NpgsqlDataReader r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            aliases[r.GetString(0)] = r.GetString(1);
+        }
+
+        return aliases;
+    }
+
     public Task AppendAuditAsync(AuditRecord a, CancellationToken cancellationToken = default) =>
         ExecuteAsync("insert into audit (at, actor, role, action, target, detail) values ($1, $2, $3, $4, $5, $6)",
             cancellationToken, a.At, a.Actor, a.Role, a.Action, a.Target, (object?)a.Detail ?? DBNull.Value);
@@ -241,6 +292,8 @@ public sealed class PostgresCloudStore : ICloudStore
                     id bigserial primary key, at timestamptz not null, actor text not null, role text not null, action text not null,
                     target text not null, detail text);
                 create table if not exists fleet_reference (id text primary key, profile bytea not null, description text, at timestamptz not null);
+                create table if not exists models (name text not null, version text not null, manifest text not null, file bytea not null, primary key (name, version));
+                create table if not exists model_aliases (name text not null, alias text not null, version text not null, primary key (name, alias));
                 """,
                 cancellationToken);
         }

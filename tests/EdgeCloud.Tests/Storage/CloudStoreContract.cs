@@ -107,6 +107,26 @@ public abstract class CloudStoreContract : IDisposable
         Assert.Equal(["device.command", "device.register"], (await Store.ListAuditAsync(10, Ct)).Select(a => a.Action));
     }
 
+    [Fact]
+    public async Task Models_AreImmutableVersionsWithFilesAndAliases()
+    {
+        SignedModelManifest v5 = Model("v5"), v6 = Model("v6");
+        Assert.True(await Store.AddModelAsync(v5, [1, 2, 3], Ct));
+        Assert.True(await Store.AddModelAsync(v6, [4, 5], Ct));
+        Assert.False(await Store.AddModelAsync(v5 with { Sha256 = "other" }, [9], Ct));
+
+        Assert.Equal(["v5", "v6"], (await Store.ListModelsAsync(Ct)).Select(m => m.Manifest.Version));
+        Assert.Equal("sha-v5", (await Store.GetModelAsync("silero_vad", "v5", Ct))!.Sha256);
+        Assert.Equal([1, 2, 3], await Store.GetModelFileAsync("silero_vad", "v5", Ct));
+        Assert.Null(await Store.GetModelFileAsync("silero_vad", "v7", Ct));
+
+        await Store.SetAliasAsync("silero_vad", "production", "v5", Ct);
+        await Store.SetAliasAsync("silero_vad", "production", "v6", Ct);
+        await Store.SetAliasAsync("silero_vad", "candidate", "v5", Ct);
+        IReadOnlyDictionary<string, string> aliases = await Store.GetAliasesAsync("silero_vad", Ct);
+        Assert.Equal(("v6", "v5"), (aliases["production"], aliases["candidate"]));
+    }
+
     public void Dispose()
     {
         if (_store.IsValueCreated)
@@ -125,6 +145,12 @@ public abstract class CloudStoreContract : IDisposable
         DeviceId = device, BootId = boot, Seq = seq, WindowStart = s_t0.AddMinutes((double)seq - 1), WindowEnd = s_t0.AddMinutes(seq),
         ReceivedAt = s_t0.AddMinutes(seq), Verdict = "ok", DurationSeconds = 60, SpeechSeconds = 12, Detections = new() { ["alexa"] = 1 },
         Profile = [(byte)(boot == "boot2" ? 3 : seq), 9],
+    };
+
+    private static SignedModelManifest Model(string version) => new()
+    {
+        Manifest = new ModelPackageManifest { Name = "silero_vad", Kind = "vad", Version = version, Inputs = [new("input", "float32", [1, 512])], Outputs = [new("output", "float32", [1, 1])] },
+        Sha256 = "sha-" + version, Size = 3, RegisteredAt = s_t0, Signature = "sig",
     };
 
     private static EventPayload Alarm(ulong seq, string state, DateTimeOffset at) =>

@@ -1,0 +1,168 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using EdgeAgent.Contracts;
+using EdgeCloud.Api;
+using EdgeCloud.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace EdgeCloud.Registry;
+
+/// <summary>
+/// The model registry: immutable versions uploaded as a manifest and an ONNX file; the cloud computes the SHA-256 and
+/// signs; files are served with HTTP Range (resumable downloads); aliases per model name. Mutations are audited.
+/// </summary>
+public static partial class RegistryApi
+{
+    public static void MapRegistryApi(this IEndpointRouteBuilder app)
+    {
+        RouteGroupBuilder models = app.MapGroup("/api/models").RequireAuthorization(Roles.Viewer);
+        models.MapPost("", UploadAsync).RequireAuthorization(Roles.Operator).DisableAntiforgery();
+        models.MapGet("", ListAsync);
+        models.MapGet("/signing-key", (ModelSigner signer) => TypedResults.Text(signer.PublicKeyPem, "application/x-pem-file"));
+        models.MapGet("/{name}/{version}", async Task<Results<Ok<SignedModelManifest>, NotFound<ProblemText>>> (string name, string version, ICloudStore store, CancellationToken ct) =>
+            await ResolveAsync(store, name, version, ct) is { } m ? TypedResults.Ok(m) : TypedResults.NotFound(new ProblemText($"no model {name}@{version}")));
+        models.MapGet("/{name}/{version}/file", DownloadAsync);
+        models.MapPut("/{name}/aliases/{alias}", SetAliasAsync).RequireAuthorization(Roles.Operator);
+    }
+
+    private static async Task<Results<Created<ModelCreated>, BadRequest<ProblemText>, Conflict<ProblemText>>> UploadAsync(
+        HttpRequest request, ICloudStore store, ModelSigner signer, IOptions<CloudOptions> options, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
+    {
+        if (!request.HasFormContentType)
+        {
+            return TypedResults.BadRequest(new ProblemText("send multipart/form-data with a 'manifest' (JSON) and a 'file' (the .onnx)"));
+        }
+
+        IFormCollection form = await request.ReadFormAsync(ct);
+        string? manifestJson = form["manifest"].FirstOrDefault();
+        if (manifestJson is null && form.Files.GetFile("manifest") is { } manifestFile)
+        {
+            using var reader = new StreamReader(manifestFile.OpenReadStream());
+            manifestJson = await reader.ReadToEndAsync(ct);
+        }
+
+        IFormFile? file = form.Files.GetFile("file");
+        if (manifestJson is null || file is null || file.Length == 0)
+        {
+            return TypedResults.BadRequest(new ProblemText("a 'manifest' part (JSON) and a non-empty 'file' part (the .onnx) are both required"));
+        }
+
+        if (file.Length > options.Value.Registry.MaxModelBytes)
+        {
+            return TypedResults.BadRequest(new ProblemText($"the file is {file.Length} bytes; the registry takes at most {options.Value.Registry.MaxModelBytes}"));
+        }
+
+        ModelPackageManifest manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize(manifestJson, ContractsJsonContext.Default.ModelPackageManifest) ?? throw new JsonException("empty manifest");
+        }
+        catch (JsonException ex)
+        {
+            return TypedResults.BadRequest(new ProblemText($"manifest: {ex.Message}"));
+        }
+
+        if (Problem(manifest) is { } problem)
+        {
+            return TypedResults.BadRequest(new ProblemText($"manifest: {problem}"));
+        }
+
+        using var buffer = new MemoryStream((int)file.Length);
+        await file.CopyToAsync(buffer, ct);
+        byte[] bytes = buffer.ToArray();
+        string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var signed = new SignedModelManifest
+        {
+            Manifest = manifest, Sha256 = sha256, Size = bytes.Length, RegisteredAt = time.GetUtcNow(),
+            Signature = signer.Sign(manifest, sha256, bytes.Length),
+        };
+        if (!await store.AddModelAsync(signed, bytes, ct))
+        {
+            return TypedResults.Conflict(new ProblemText($"{manifest.Name}@{manifest.Version} is already registered; versions are immutable, upload a new version"));
+        }
+
+        await store.AppendAuditAsync(new AuditRecord(time.GetUtcNow(), user.Identity?.Name ?? "?", user.FindFirstValue(ClaimTypes.Role) ?? "?", "model.upload", $"{manifest.Name}@{manifest.Version}", sha256), ct);
+        return TypedResults.Created($"/api/models/{manifest.Name}/{manifest.Version}", new ModelCreated(manifest.Name, manifest.Version, sha256));
+    }
+
+    private static async Task<Ok<List<ModelView>>> ListAsync(ICloudStore store, CancellationToken ct)
+    {
+        var views = new List<ModelView>();
+        foreach (SignedModelManifest m in await store.ListModelsAsync(ct))
+        {
+            IReadOnlyDictionary<string, string> aliases = await store.GetAliasesAsync(m.Manifest.Name, ct);
+            views.Add(new ModelView(m.Manifest.Name, m.Manifest.Kind, m.Manifest.Version, m.Sha256, m.Size, m.RegisteredAt,
+                aliases.Where(a => a.Value == m.Manifest.Version).Select(a => a.Key).Order(StringComparer.Ordinal).ToList()));
+        }
+
+        return TypedResults.Ok(views);
+    }
+
+    private static async Task<IResult> DownloadAsync(string name, string version, ICloudStore store, CancellationToken ct)
+    {
+        if (await ResolveAsync(store, name, version, ct) is not { } m || await store.GetModelFileAsync(m.Manifest.Name, m.Manifest.Version, ct) is not { } bytes)
+        {
+            return TypedResults.NotFound(new ProblemText($"no model {name}@{version}"));
+        }
+
+        return TypedResults.File(bytes, "application/octet-stream", $"{m.Manifest.Name}-{m.Manifest.Version}.onnx",
+            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{m.Sha256}\""), enableRangeProcessing: true);
+    }
+
+    private static async Task<Results<Ok<AliasView>, NotFound<ProblemText>, BadRequest<ProblemText>>> SetAliasAsync(
+        string name, string alias, SetAlias body, ICloudStore store, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
+    {
+        if (!NamePattern().IsMatch(alias))
+        {
+            return TypedResults.BadRequest(new ProblemText("an alias is 1-64 letters, digits, '.', '_' or '-'"));
+        }
+
+        if (await store.GetModelAsync(name, body.Version, ct) is null)
+        {
+            return TypedResults.NotFound(new ProblemText($"no model {name}@{body.Version}"));
+        }
+
+        await store.SetAliasAsync(name, alias, body.Version, ct);
+        await store.AppendAuditAsync(new AuditRecord(time.GetUtcNow(), user.Identity?.Name ?? "?", user.FindFirstValue(ClaimTypes.Role) ?? "?", "model.alias", $"{name}/{alias}", body.Version), ct);
+        return TypedResults.Ok(new AliasView(name, alias, body.Version));
+    }
+
+    /// <summary>A version, or an alias of the name.</summary>
+    private static async Task<SignedModelManifest?> ResolveAsync(ICloudStore store, string name, string versionOrAlias, CancellationToken ct) =>
+        await store.GetModelAsync(name, versionOrAlias, ct)
+        ?? ((await store.GetAliasesAsync(name, ct)).TryGetValue(versionOrAlias, out string? version) ? await store.GetModelAsync(name, version, ct) : null);
+
+    private static string? Problem(ModelPackageManifest m)
+    {
+        if (!NamePattern().IsMatch(m.Name) || !NamePattern().IsMatch(m.Version))
+        {
+            return "name and version are 1-64 letters, digits, '.', '_' or '-'";
+        }
+
+        if (!ModelPackageManifest.Kinds.Contains(m.Kind))
+        {
+            return $"kind '{m.Kind}' is not one of {string.Join(", ", ModelPackageManifest.Kinds)}";
+        }
+
+        if (m.Inputs.Count == 0 || m.Outputs.Count == 0 || m.Inputs.Concat(m.Outputs).Any(t => string.IsNullOrWhiteSpace(t.Name) || string.IsNullOrWhiteSpace(t.Type) || t.Shape is null))
+        {
+            return "inputs and outputs must each list at least one tensor with a name, a type and a shape";
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex NamePattern();
+}
+
+public sealed record ModelCreated(string Name, string Version, string Sha256);
+
+public sealed record ModelView(string Name, string Kind, string Version, string Sha256, long Size, DateTimeOffset RegisteredAt, List<string> Aliases);
+
+public sealed record SetAlias(string Version);
+
+public sealed record AliasView(string Name, string Alias, string Version);
