@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using EdgeAgent.Contracts;
+using EdgeAgent.Core.Models;
+using EdgeAgent.TestSupport;
+using EdgeAgent.Updates;
+
+namespace EdgeCloud.Tests.Fleet;
+
+/// <summary>The agent's side of the registry: download (resumable), verify, check compatibility, install.</summary>
+[Trait("Category", "Integration")]
+public sealed class ModelFetcherTests : IDisposable
+{
+    private readonly CloudProcess _cloud = new();
+    private readonly ModelStore _store = new(TestPaths.NewTempDirectory());
+    private readonly string _work = TestPaths.NewTempDirectory();
+    private readonly InstalledModel _v6 = new ModelStore(TestPaths.Models.Root).Find("silero_vad", "v6");
+
+    [Fact]
+    public async Task Fetch_VerifiesAndInstalls_ResumingFromTheLastByte()
+    {
+        await UploadAsync(_v6, _v6.Manifest.Inputs, "v6");
+        byte[] bytes = await File.ReadAllBytesAsync(_v6.ModelPath, TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(Path.Combine(_work, "silero_vad@v6.partial"), bytes[..50_000], TestContext.Current.CancellationToken);
+
+        InstalledModel installed = await (await FetcherAsync()).FetchAsync("silero_vad", "v6", TestContext.Current.CancellationToken);
+
+        Assert.Equal(_v6.Manifest.Sha256, installed.Manifest.Sha256);
+        Assert.Equal(_v6.Manifest.Inputs.Length, installed.Manifest.Inputs.Length);
+        ModelStore.Verify(installed);
+        Assert.False(File.Exists(Path.Combine(_work, "silero_vad@v6.partial")));
+    }
+
+    [Fact]
+    public async Task Fetch_ACorruptedPartialDownload_IsDiscardedAndNothingInstalled()
+    {
+        await UploadAsync(_v6, _v6.Manifest.Inputs, "v6");
+        byte[] junk = new byte[50_000];
+        await File.WriteAllBytesAsync(Path.Combine(_work, "silero_vad@v6.partial"), junk, TestContext.Current.CancellationToken);
+        ModelFetcher fetcher = await FetcherAsync();
+
+        var ex = await Assert.ThrowsAsync<ModelUpdateException>(() => fetcher.FetchAsync("silero_vad", "v6", TestContext.Current.CancellationToken));
+
+        Assert.Contains("corrupted download", ex.Message);
+        Assert.Empty(_store.List());
+        Assert.Equal(_v6.Manifest.Sha256, (await fetcher.FetchAsync("silero_vad", "v6", TestContext.Current.CancellationToken)).Manifest.Sha256); // a clean retry works
+    }
+
+    [Fact]
+    public async Task Fetch_WithAnotherRegistrysKey_IsRefused()
+    {
+        await UploadAsync(_v6, _v6.Manifest.Inputs, "v6");
+        using var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var fetcher = new ModelFetcher(_cloud.Api, stranger.ExportSubjectPublicKeyInfoPem(), _store, _work);
+
+        var ex = await Assert.ThrowsAsync<ModelUpdateException>(() => fetcher.FetchAsync("silero_vad", "v6", TestContext.Current.CancellationToken));
+
+        Assert.Contains("signature does not verify", ex.Message);
+        Assert.Empty(_store.List());
+    }
+
+    [Fact]
+    public async Task Fetch_AManifestThatLiesAboutInputs_OrAnIncompatibleSuccessor_IsRefused()
+    {
+        // Declares the legacy v4 VAD's inputs (input, sr, h, c) for the v6 file (input, state, sr).
+        InstalledModel v4 = new ModelStore(TestPaths.Models.Root).Find("silero_vad", "v4");
+        await UploadAsync(_v6, v4.Manifest.Inputs, "v6-mislabelled");
+        ModelFetcher fetcher = await FetcherAsync();
+        var lie = await Assert.ThrowsAsync<ModelUpdateException>(() => fetcher.FetchAsync("silero_vad", "v6-mislabelled", TestContext.Current.CancellationToken));
+        Assert.Contains("the manifest declares inputs", lie.Message);
+
+        // The legacy v4 VAD as the next version after v6: the pipeline could not feed it.
+        await UploadAsync(_v6, _v6.Manifest.Inputs, "v6");
+        await fetcher.FetchAsync("silero_vad", "v6", TestContext.Current.CancellationToken);
+        await UploadAsync(v4, v4.Manifest.Inputs, "v7");
+        var incompatible = await Assert.ThrowsAsync<ModelUpdateException>(() => fetcher.FetchAsync("silero_vad", "v7", TestContext.Current.CancellationToken));
+
+        Assert.Contains("differ from the installed v6", incompatible.Message);
+        Assert.Equal(["v6"], _store.List().Select(m => m.Manifest.Version));
+    }
+
+    public void Dispose() => _cloud.Dispose();
+
+    private async Task<ModelFetcher> FetcherAsync() =>
+        new(_cloud.Api, await _cloud.Api.GetStringAsync("/api/models/signing-key", TestContext.Current.CancellationToken), _store, _work);
+
+    private async Task UploadAsync(InstalledModel model, TensorSignature[] inputs, string version)
+    {
+        string manifest = JsonSerializer.Serialize(new ModelPackageManifest
+        {
+            Name = "silero_vad", Kind = "vad", Version = version,
+            Inputs = inputs.Select(t => new TensorSpec(t.Name, t.Type, t.Shape)).ToList(),
+            Outputs = model.Manifest.Outputs.Select(t => new TensorSpec(t.Name, t.Type, t.Shape)).ToList(),
+        }, ContractsJsonContext.Default.ModelPackageManifest);
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(manifest), "manifest" },
+            { new ByteArrayContent(await File.ReadAllBytesAsync(model.ModelPath)), "file", "model.onnx" },
+        };
+        HttpResponseMessage response = await _cloud.Api.PostAsync("/api/models", form);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+}
