@@ -52,13 +52,13 @@ public sealed class DriftStore : IDisposable
             {
                 Start = window.Start.UtcDateTime,
                 End = end,
-                Profile = ProfileCodec.Encode(window.Profile),
+                Profile = window.EncodedProfile,
                 Verdict = window.Report?.Verdict,
                 Report = window.Report is null ? null : Json.Serialize(window.Report, DriftJsonContext.Default.DriftReport),
             });
 
-            HourRecord hour = _hours.FindById(hourStart) ?? new HourRecord { Id = hourStart, Profile = ProfileCodec.Encode(new SignalProfile()) };
-            SignalProfile merged = ProfileCodec.Decode(hour.Profile);
+            HourRecord hour = _hours.FindById(hourStart) ?? new HourRecord { Id = hourStart };
+            SignalProfile merged = hour.Windows == 0 ? new SignalProfile() : ProfileCodec.Decode(hour.Profile);
             merged.MergeFrom(window.Profile);
             hour.Profile = ProfileCodec.Encode(merged);
             hour.Windows++;

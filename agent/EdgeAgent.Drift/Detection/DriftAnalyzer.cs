@@ -78,8 +78,7 @@ public sealed class DriftAnalyzer(DriftOptions options)
             return;
         }
 
-        double shape = TrendWatch.FingerprintDistance(current, reference);
-        double mean = Enumerable.Range(0, current.MelBands.Count).Average(b => current.MelBands[b].Mean - reference.MelBands[b].Mean);
+        double shape = DriftStatistics.FingerprintDistance(current, reference, out double mean);
         bool drift = shape >= options.FingerprintThresholdDb;
         results.Add(new FeatureResult(FingerprintFeature, DriftFamily.Bandwidth, drift ? DriftReport.Drift : DriftReport.Ok, evidence, null, null, shape, mean, null, null));
         if (drift)

@@ -129,7 +129,13 @@ public sealed record DriftWindow(
     DriftReport? Report,
     IReadOnlyList<AlarmChange> Changes,
     IReadOnlyList<DriftTrend> Trends,
-    bool BaselineLearned);
+    bool BaselineLearned)
+{
+    private byte[]? _encoded;
+
+    /// <summary>The window's profile in the compact encoding, made once for whoever stores or sends it.</summary>
+    public byte[] EncodedProfile => _encoded ??= ProfileCodec.Encode(Profile);
+}
 
 /// <summary>A family's alarm moved, with the evidence behind it.</summary>
 public sealed record AlarmChange(string Family, AlarmState From, AlarmState To, DateTimeOffset? Since, IReadOnlyList<DriftAlarm> Evidence);

@@ -7,6 +7,25 @@ public static class DriftStatistics
 {
     private const double Epsilon = 1e-4;
 
+    /// <summary>
+    /// How far the speech mel fingerprint moved from the reference's: the RMS over the 32 bands of the difference of
+    /// their means, with the overall level difference (<paramref name="levelDb"/>) removed (dB).
+    /// </summary>
+    public static double FingerprintDistance(SignalProfile current, SignalProfile reference, out double levelDb)
+    {
+        int bands = current.MelBands.Count;
+        double sum = 0, sumSquares = 0;
+        for (int b = 0; b < bands; b++)
+        {
+            double d = current.MelBands[b].Mean - reference.MelBands[b].Mean;
+            sum += d;
+            sumSquares += d * d;
+        }
+
+        levelDb = sum / bands;
+        return Math.Sqrt(Math.Max(0, sumSquares / bands - levelDb * levelDb));
+    }
+
     /// <summary>Jensen–Shannon distance (square root of the divergence, base 2): 0 identical, 1 disjoint.</summary>
     public static double JensenShannonDistance(Histogram current, Histogram reference)
     {

@@ -28,7 +28,7 @@ public sealed class TrendWatch
             ("snr", "dB", new PageHinkley(delta: 1, lambda: 15), (w, _) => Enough(w.SpeechFrames, MinSpeechSeconds) && Enough(w.NonSpeechFrames, MinNonSpeechSeconds) ? Median(w, "speech_level") - Median(w, "noise_floor") : double.NaN),
             ("spectral_tilt", "dB/oct", new PageHinkley(delta: 0.5, lambda: 6), (w, _) => Enough(w.CleanSpeechFrames, MinSpeechSeconds) ? Median(w, "spectral_tilt") : double.NaN),
             ("clip_rate", "ratio", new PageHinkley(delta: 0.001, lambda: 0.02), (w, _) => w.Frames > 0 ? Mean(w, "clipped_fraction") : double.NaN),
-            ("fingerprint_distance", "dB", new PageHinkley(delta: 0.5, lambda: 8), (w, r) => r is not null && Enough(w.CleanSpeechFrames, MinSpeechSeconds) ? FingerprintDistance(w, r) : double.NaN),
+            ("fingerprint_distance", "dB", new PageHinkley(delta: 0.5, lambda: 8), (w, r) => r is not null && Enough(w.CleanSpeechFrames, MinSpeechSeconds) ? DriftStatistics.FingerprintDistance(w, r, out _) : double.NaN),
         ];
     }
 
@@ -52,22 +52,6 @@ public sealed class TrendWatch
         }
 
         return found ?? (IReadOnlyList<DriftTrend>)[];
-    }
-
-    /// <summary>RMS difference of the speech mel means from the reference's, with the overall level removed (dB).</summary>
-    public static double FingerprintDistance(SignalProfile current, SignalProfile reference)
-    {
-        int bands = current.MelBands.Count;
-        double sum = 0, sumSquares = 0;
-        for (int b = 0; b < bands; b++)
-        {
-            double d = current.MelBands[b].Mean - reference.MelBands[b].Mean;
-            sum += d;
-            sumSquares += d * d;
-        }
-
-        double mean = sum / bands;
-        return Math.Sqrt(Math.Max(0, sumSquares / bands - mean * mean));
     }
 
     private static bool Enough(long frames, double seconds) => frames * SignalProfile.FrameSeconds >= seconds;

@@ -20,8 +20,6 @@ public sealed class PredictionProfile
 
     public IReadOnlyDictionary<string, KeywordPrediction> Keywords => _keywords;
 
-    public long Detections => _keywords.Values.Sum(k => k.Detections);
-
     public void AddSegment(double seconds) => SegmentSeconds.Add(seconds);
 
     public void AddVadLatency(double milliseconds) => VadLatencyMs.Add(milliseconds);

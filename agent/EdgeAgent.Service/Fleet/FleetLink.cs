@@ -58,7 +58,7 @@ internal sealed partial class FleetLink : BackgroundService
 
         SignalProfile profile = window.Profile;
         PredictionProfile p = profile.Predictions;
-        string encoded = Convert.ToBase64String(ProfileCodec.Encode(profile));
+        string encoded = Convert.ToBase64String(window.EncodedProfile);
         _outbox.Enqueue(SummarySequence, Outbox.Telemetry, Topics.For(_deviceId, Topics.Summary), retain: false, seq => JsonSerializer.SerializeToUtf8Bytes(
             new SummaryPayload
             {

@@ -88,7 +88,7 @@ public sealed class CohortDrift(ICloudStore store, TimeProvider time)
         }
 
         var fingerprint = hours.Where(h => h.Value.CleanSpeechFrames > 0)
-            .Select(h => ((h.Key - first).TotalHours, TrendWatch.FingerprintDistance(h.Value, reference))).ToList();
+            .Select(h => ((h.Key - first).TotalHours, DriftStatistics.FingerprintDistance(h.Value, reference, out _))).ToList();
         if (Slope(fingerprint) is { } f)
         {
             trends.Add(new CohortTrend("fingerprint_distance", Math.Round(f, 3), "dB", fingerprint.Count));

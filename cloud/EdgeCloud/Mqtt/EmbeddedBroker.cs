@@ -24,9 +24,6 @@ public sealed partial class EmbeddedBroker(
 {
     private MqttServer? _server;
 
-    /// <summary>The port actually listened on (useful when configured as 0... not supported by MQTTnet; equals the option).</summary>
-    public int Port => options.Value.Mqtt.Port;
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         MqttOptions mqtt = options.Value.Mqtt;

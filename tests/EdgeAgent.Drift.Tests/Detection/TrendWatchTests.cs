@@ -1,5 +1,6 @@
 using EdgeAgent.Drift.Detection;
 using EdgeAgent.Drift.Profiles;
+using EdgeAgent.TestSupport;
 
 namespace EdgeAgent.Drift.Tests.Detection;
 
@@ -54,24 +55,5 @@ public sealed class TrendWatchTests
         }
     }
 
-    /// <summary>One window: half-second bursts of loud noise as "speech" (VAD 0.9) and room tone at <paramref name="noiseDb"/>.</summary>
-    private static SignalProfile Window(Random rng, double noiseDb)
-    {
-        var profiler = new SignalProfiler();
-        var frame = new float[512];
-        int frames = (int)(WindowSeconds / SignalProfile.FrameSeconds);
-        for (int i = 0; i < frames; i++)
-        {
-            bool speech = i / 16 % 2 == 0;
-            double amplitude = speech ? 0.1 : Math.Pow(10, noiseDb / 20) * Math.Sqrt(3);
-            for (int j = 0; j < frame.Length; j++)
-            {
-                frame[j] = (float)(amplitude * (rng.NextDouble() * 2 - 1));
-            }
-
-            profiler.Push(frame, speech ? 0.9f : 0.05f);
-        }
-
-        return profiler.Profile;
-    }
+    private static SignalProfile Window(Random rng, double noiseDb) => SyntheticRoom.Profile(rng, noiseDb, WindowSeconds);
 }

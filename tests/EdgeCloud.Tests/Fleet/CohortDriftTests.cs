@@ -42,24 +42,6 @@ public sealed class CohortDriftTests
         Assert.InRange(Assert.Single(depot.Trends, t => t.Feature == "speech_level").RatePerHour, -0.5, 0.5);
     }
 
-    /// <summary>A minute of half-second noise bursts as "speech" (VAD 0.9) over room tone at <paramref name="noiseDb"/>.</summary>
-    private static SignalProfile Room(double noiseDb, int seed)
-    {
-        var rng = new Random(seed);
-        var profiler = new SignalProfiler();
-        var frame = new float[512];
-        for (int i = 0; i < 1875; i++)
-        {
-            bool speech = i / 16 % 2 == 0;
-            double amplitude = speech ? 0.1 : Math.Pow(10, noiseDb / 20) * Math.Sqrt(3);
-            for (int j = 0; j < frame.Length; j++)
-            {
-                frame[j] = (float)(amplitude * (rng.NextDouble() * 2 - 1));
-            }
-
-            profiler.Push(frame, speech ? 0.9f : 0.05f);
-        }
-
-        return profiler.Profile;
-    }
+    /// <summary>A minute of the synthetic room at <paramref name="noiseDb"/>.</summary>
+    private static SignalProfile Room(double noiseDb, int seed) => SyntheticRoom.Profile(new Random(seed), noiseDb, 60);
 }
