@@ -11,7 +11,8 @@ namespace EdgeAgent.Link;
 /// <summary>
 /// The device's connection to the cloud: connects with its own credentials (TLS optional) and a retained Last Will
 /// (<c>offline</c> with this connection's bdSeq), publishes the retained birth, drains the <see cref="Outbox"/> in
-/// order — a message leaves the outbox only on its PUBACK — and answers commands on <c>cmd/{name}</c>. Reconnects with
+/// order — a message leaves the outbox only on its PUBACK — answers commands on <c>cmd/{name}</c> and hands the retained
+/// <c>state/desired</c> to <paramref name="desired"/> (again on every connection). Reconnects with
 /// exponential backoff and jitter; on a clean stop publishes <c>offline</c> itself.
 /// </summary>
 public sealed partial class MqttLink(
@@ -20,6 +21,7 @@ public sealed partial class MqttLink(
     Outbox outbox,
     Func<long, StatusPayload> birth,
     CommandHandler commands,
+    Action<ReadOnlyMemory<byte>> desired,
     TimeProvider time,
     ILogger logger)
 {
@@ -61,11 +63,12 @@ public sealed partial class MqttLink(
                 IsConnected = true;
                 wait = TimeSpan.FromSeconds(options.ReconnectMinSeconds);
                 Log.Connected(logger, options.Host!, options.Port, bdSeq, outbox.Count);
-                client.ApplicationMessageReceivedAsync += e => OnCommandAsync(e, cancellationToken);
+                client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, cancellationToken);
                 _birthChanged = false;
                 await PublishAsync(client, Topics.For(deviceId, Topics.Status), retain: true, Serialize(birth(bdSeq)), cancellationToken);
                 await client.SubscribeAsync(_factory.CreateSubscribeOptionsBuilder()
                     .WithTopicFilter(f => f.WithTopic(Topics.For(deviceId, "cmd/+")).WithAtLeastOnceQoS())
+                    .WithTopicFilter(f => f.WithTopic(Topics.For(deviceId, Topics.StateDesired)).WithAtLeastOnceQoS())
                     .Build(), cancellationToken);
                 await DrainAsync(client, cancellationToken);
             }
@@ -168,9 +171,15 @@ public sealed partial class MqttLink(
         return batch.Count > 0;
     }
 
-    private async Task OnCommandAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken cancellationToken)
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken cancellationToken)
     {
         string topic = e.ApplicationMessage.Topic;
+        if (topic == Topics.For(deviceId, Topics.StateDesired))
+        {
+            desired(e.ApplicationMessage.Payload.ToArray());
+            return;
+        }
+
         string prefix = Topics.For(deviceId, "cmd/");
         string name = topic.StartsWith(prefix, StringComparison.Ordinal) ? topic[prefix.Length..] : "";
         CommandAck ack;

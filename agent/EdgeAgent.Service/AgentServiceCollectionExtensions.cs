@@ -4,6 +4,7 @@ using EdgeAgent.Link;
 using EdgeAgent.Service.Fleet;
 using EdgeAgent.Service.Drift;
 using EdgeAgent.Service.Listening;
+using EdgeAgent.Service.Updates;
 using EdgeAgent.Speech.Pipeline;
 using Microsoft.Extensions.Options;
 
@@ -39,6 +40,12 @@ public static class AgentServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddOptions<DeviceLabels>().BindConfiguration("EdgeAgent:Labels");
+        services.AddOptions<UpdaterOptions>()
+            .BindConfiguration(UpdaterOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => !o.CanDownload || Uri.TryCreate(o.RegistryUrl, UriKind.Absolute, out _), "EdgeAgent:Updates:RegistryUrl is not an absolute URL")
+            .Validate(o => !o.CanDownload || File.Exists(o.RegistryKeyFile), "EdgeAgent:Updates:RegistryKeyFile (the pinned registry key, PEM) does not exist")
+            .ValidateOnStart();
 
         // The telemetry window is the drift window: one summary per closed window.
         services.AddOptions<DriftWatchOptions>().PostConfigure<IOptions<TelemetryOptions>>((o, t) => o.Monitor.WindowSeconds = t.Value.WindowSeconds);
@@ -46,7 +53,11 @@ public static class AgentServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<FleetLink>());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IValidateOptions<SpeechPipelineOptions>, SpeechPipelineOptionsValidator>();
+        services.AddSingleton<LiveSpeech>();
+        services.AddSingleton<StartupSlots>();
+        services.AddSingleton<ModelFetcherFactory>();
         services.AddHostedService<SpeechWorker>();
+        services.AddHostedService<ModelUpdater>();
         return services;
     }
 

@@ -19,6 +19,13 @@ namespace EdgeAgent.Updates;
 /// </summary>
 public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPem, ModelStore store, string workDir)
 {
+    /// <summary>The bytes an interrupted download of <paramref name="name"/>@<paramref name="version"/> left (the next attempt resumes there).</summary>
+    public long BytesHeld(string name, string version)
+    {
+        var partial = new FileInfo(PartialPath(name, version));
+        return partial.Exists ? partial.Length : 0;
+    }
+
     /// <summary>Fetches <paramref name="versionOrAlias"/> of <paramref name="name"/>, verifies and installs it.</summary>
     /// <exception cref="ModelUpdateException">The model was refused; the message says why.</exception>
     public async Task<InstalledModel> FetchAsync(string name, string versionOrAlias, CancellationToken cancellationToken)
@@ -28,7 +35,7 @@ public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPe
         VerifySignature(signed);
 
         Directory.CreateDirectory(workDir);
-        string partial = Path.Combine(workDir, $"{m.Name}@{m.Version}.partial");
+        string partial = PartialPath(m.Name, m.Version);
         await DownloadAsync($"/api/models/{Uri.EscapeDataString(m.Name)}/{Uri.EscapeDataString(m.Version)}/file", partial, signed.Size, cancellationToken);
         string sha256 = ModelStore.ComputeSha256(partial);
         if (!string.Equals(sha256, signed.Sha256, StringComparison.OrdinalIgnoreCase))
@@ -57,6 +64,8 @@ public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPe
             throw new ModelUpdateException($"{m.Name}@{m.Version}: {ex.Message}", ex);
         }
     }
+
+    private string PartialPath(string name, string version) => Path.Combine(workDir, $"{name}@{version}.partial");
 
     private async Task<SignedModelManifest> ManifestAsync(string name, string versionOrAlias, CancellationToken cancellationToken)
     {

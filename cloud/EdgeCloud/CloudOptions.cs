@@ -24,6 +24,8 @@ public sealed class CloudOptions
 
     public RegistryOptions Registry { get; set; } = new();
 
+    public RolloutOptions Rollouts { get; set; } = new();
+
     /// <summary>A device counts as offline when nothing arrived from it for this long (besides its will).</summary>
     [Range(1, 86_400)]
     public int OfflineAfterSeconds { get; set; } = 300;
@@ -120,4 +122,18 @@ public sealed class RegistryOptions
     /// <summary>Largest model file accepted.</summary>
     [Range(1024, 15 * 1024 * 1024)]
     public int MaxModelBytes { get; set; } = 15 * 1024 * 1024;
+}
+
+public sealed class RolloutOptions
+{
+    /// <summary>Whether this instance drives rollouts (exactly one instance of a multi-instance cloud should).</summary>
+    public bool Drive { get; set; } = true;
+
+    /// <summary>How often running rollouts are evaluated.</summary>
+    [Range(0.1, 3600)]
+    public double TickSeconds { get; set; } = 2;
+
+    /// <summary>A device that has not reached the expected phase this long after being asked counts as failed.</summary>
+    [Range(1, 86_400)]
+    public int DeviceDeadlineSeconds { get; set; } = 600;
 }

@@ -4,6 +4,7 @@ using EdgeCloud.Fleet;
 using EdgeCloud.Ingest;
 using EdgeCloud.Mqtt;
 using EdgeCloud.Registry;
+using EdgeCloud.Rollouts;
 using EdgeCloud.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -45,6 +46,8 @@ builder.Services.AddSingleton<ModelSigner>();
 builder.Services.AddSingleton<CohortDrift>();
 builder.Services.AddSingleton<FleetWatch>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<FleetWatch>());
+builder.Services.AddSingleton<RolloutEngine>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<RolloutEngine>());
 if (builder.Configuration.GetValue($"{CloudOptions.SectionName}:Mqtt:Embedded", defaultValue: true))
 {
     builder.Services.AddSingleton<EmbeddedBroker>();
@@ -70,4 +73,5 @@ app.MapOpenApi();
 app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" }));
 app.MapFleetApi();
 app.MapRegistryApi();
+app.MapRolloutApi();
 app.Run();

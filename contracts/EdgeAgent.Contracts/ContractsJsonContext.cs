@@ -16,4 +16,7 @@ namespace EdgeAgent.Contracts;
 [JsonSerializable(typeof(ModelPackageManifest))]
 [JsonSerializable(typeof(SignedModelManifest))]
 [JsonSerializable(typeof(SignedContent))]
+[JsonSerializable(typeof(DesiredState))]
+[JsonSerializable(typeof(ReportedState))]
+[JsonSerializable(typeof(RolloutProgress))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -6,7 +6,7 @@ namespace EdgeAgent.Contracts;
 /// <summary>
 /// The MQTT topic tree, rooted at <c>edge/v1/{deviceId}/</c>: <c>status</c> (retained birth and will),
 /// <c>telemetry/summary</c>, <c>events</c>, <c>cmd/{name}</c> and <c>cmd/{name}/ack</c>, <c>state/desired</c> (retained)
-/// and <c>state/reported</c>.
+/// and <c>state/reported</c> (retained), <c>state/progress</c>.
 /// </summary>
 public static partial class Topics
 {
@@ -16,6 +16,7 @@ public static partial class Topics
     public const string Events = "events";
     public const string StateDesired = "state/desired";
     public const string StateReported = "state/reported";
+    public const string StateProgress = "state/progress";
 
     public static string For(string deviceId, string leaf) => $"{Root}/{deviceId}/{leaf}";
 

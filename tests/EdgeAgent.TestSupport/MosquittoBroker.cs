@@ -28,6 +28,7 @@ public sealed class MosquittoBroker : IDisposable
             pattern write edge/v1/%u/telemetry/summary
             pattern write edge/v1/%u/events
             pattern write edge/v1/%u/state/reported
+            pattern write edge/v1/%u/state/progress
             pattern write edge/v1/%u/cmd/+/ack
             pattern read edge/v1/%u/cmd/+
             pattern read edge/v1/%u/state/desired

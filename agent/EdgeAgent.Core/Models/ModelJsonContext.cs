@@ -7,4 +7,5 @@ namespace EdgeAgent.Core.Models;
     WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ModelManifest))]
+[JsonSerializable(typeof(SlotsDocument))]
 internal sealed partial class ModelJsonContext : JsonSerializerContext;

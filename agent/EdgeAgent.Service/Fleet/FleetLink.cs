@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using System.Threading.Channels;
 using EdgeAgent.Contracts;
 using EdgeAgent.Drift.Detection;
 using EdgeAgent.Drift.Profiles;
@@ -17,6 +18,7 @@ internal sealed partial class FleetLink : BackgroundService
 {
     public const string SummarySequence = "summary";
     public const string EventSequence = "event";
+    public const string ProgressSequence = "progress";
 
     private readonly string _deviceId;
     private readonly LinkOptions _options;
@@ -24,6 +26,7 @@ internal sealed partial class FleetLink : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<FleetLink> _logger;
     private readonly Outbox? _outbox;
+    private readonly Channel<DesiredState> _desired = Channel.CreateBounded<DesiredState>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
     private volatile List<ModelRef> _models = [];
     private MqttLink? _link;
 
@@ -41,6 +44,9 @@ internal sealed partial class FleetLink : BackgroundService
     public string BootId { get; } = Guid.NewGuid().ToString("n");
 
     public bool Enabled => _outbox is not null;
+
+    /// <summary>The newest desired state from the cloud (older unread ones are superseded).</summary>
+    public ChannelReader<DesiredState> Desired => _desired.Reader;
 
     /// <summary>The models the pipeline runs, announced in the birth message.</summary>
     public void SetModels(IEnumerable<ModelRef> models)
@@ -81,6 +87,21 @@ internal sealed partial class FleetLink : BackgroundService
 
     public void PublishFault(string code, string detail) => PublishEvent(EventPayload.Fault, code, null, detail);
 
+    /// <summary>A rollout step of this device, on <c>state/progress</c> (through the outbox: kept while offline, in order).</summary>
+    public void PublishProgress(RolloutProgress progress)
+    {
+        byte[] payload = JsonSerializer.SerializeToUtf8Bytes(progress, ContractsJsonContext.Default.RolloutProgress);
+        _outbox?.Enqueue(ProgressSequence, Outbox.Event, Topics.For(_deviceId, Topics.StateProgress), retain: false, _ => payload);
+    }
+
+    /// <summary>What the device runs, on <c>state/reported</c> (retained), and in the next birth message.</summary>
+    public void PublishReported(ReportedState state)
+    {
+        SetModels(state.Models);
+        byte[] payload = JsonSerializer.SerializeToUtf8Bytes(state, ContractsJsonContext.Default.ReportedState);
+        _outbox?.Enqueue(ProgressSequence, Outbox.Event, Topics.For(_deviceId, Topics.StateReported), retain: true, _ => payload);
+    }
+
     public override void Dispose()
     {
         base.Dispose();
@@ -95,7 +116,7 @@ internal sealed partial class FleetLink : BackgroundService
             return;
         }
 
-        _link = new MqttLink(_options, _deviceId, _outbox, Birth, HandleCommandAsync, _time, _logger);
+        _link = new MqttLink(_options, _deviceId, _outbox, Birth, HandleCommandAsync, OnDesired, _time, _logger);
         await _link.RunAsync(stoppingToken);
     }
 
@@ -104,6 +125,25 @@ internal sealed partial class FleetLink : BackgroundService
         _outbox?.Enqueue(EventSequence, Outbox.Event, Topics.For(_deviceId, Topics.Events), retain: false, seq => JsonSerializer.SerializeToUtf8Bytes(
             new EventPayload { BootId = BootId, Seq = seq, At = _time.GetUtcNow(), Kind = kind, Name = name, State = state, Detail = detail },
             ContractsJsonContext.Default.EventPayload));
+    }
+
+    private void OnDesired(ReadOnlyMemory<byte> payload)
+    {
+        try
+        {
+            DesiredState state = JsonSerializer.Deserialize(payload.Span, ContractsJsonContext.Default.DesiredState) ?? throw new JsonException("empty desired state");
+            if (state.SchemaVersion != Contract.SchemaVersion || state.Models.Any(m => !DesiredModel.Modes.Contains(m.Mode)))
+            {
+                throw new JsonException($"unsupported desired state (schemaVersion {state.SchemaVersion}, modes {string.Join(",", state.Models.Select(m => m.Mode))})");
+            }
+
+            _desired.Writer.TryWrite(state);
+        }
+        catch (JsonException ex)
+        {
+            Log.BadDesired(_logger, ex.Message);
+            PublishFault("bad-desired-state", ex.Message);
+        }
     }
 
     private StatusPayload Birth(long bdSeq) => new()
@@ -127,5 +167,8 @@ internal sealed partial class FleetLink : BackgroundService
     {
         [LoggerMessage(4100, LogLevel.Information, "Fleet link off (no EdgeAgent:Mqtt:Host): nothing is reported to the cloud")]
         public static partial void Off(ILogger logger);
+
+        [LoggerMessage(4101, LogLevel.Warning, "Ignored a desired state from the cloud: {Problem}")]
+        public static partial void BadDesired(ILogger logger, string problem);
     }
 }

@@ -6,6 +6,7 @@ using EdgeAgent.Core.Vad;
 using EdgeAgent.Contracts;
 using EdgeAgent.Service.Drift;
 using EdgeAgent.Service.Fleet;
+using EdgeAgent.Service.Updates;
 using EdgeAgent.Speech.Pipeline;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,8 @@ internal sealed partial class SpeechWorker(
     IOptions<DriftWatchOptions> driftOptions,
     IOptions<AudioCaptureOptions> captureOptions,
     FleetLink fleet,
+    LiveSpeech live,
+    StartupSlots startupSlots,
     IHostApplicationLifetime lifetime,
     TimeProvider timeProvider,
     ILogger<SpeechWorker> logger) : BackgroundService, ISpeechEvents
@@ -29,21 +32,44 @@ internal sealed partial class SpeechWorker(
     private static readonly TimeSpan s_modelRetry = TimeSpan.FromSeconds(30);
 
     private DriftWatch? _drift;
+    private SpeechPipeline? _pipeline;
     private string[] _keywords = [];
     private long _detections;
     private long _errors;
     private double _speechSec;
+    private long _samplesBefore;
 
     public void OnDetection(KeywordDetection d)
     {
         Interlocked.Increment(ref _detections);
         _drift?.Predictions.AddDetection(d.Keyword);
+        if (live.Shadow is { } shadow && shadow.Keyword == d.Keyword)
+        {
+            shadow.OnLiveDetection(d.TimeSec);
+        }
+
         SpeechWorkerLog.Detection(logger, d.Keyword, d.TimeSec, d.Score, d.Model, d.Version, d.Label ?? "");
     }
 
-    public void OnVadFrame(ReadOnlySpan<float> frame, float probability, long startSample, double elapsedMs) => _drift?.Push(frame, probability, elapsedMs);
+    public void OnVadFrame(ReadOnlySpan<float> frame, float probability, long startSample, double elapsedMs)
+    {
+        _drift?.Push(frame, probability, elapsedMs);
+        live.Health.RecordVad(probability >= pipelineOptions.Value.Vad.OnsetThreshold, elapsedMs);
+        live.Shadow?.OnVadFrame(frame, probability);
+    }
 
-    public void OnKeywordScores(ReadOnlySpan<float> scores, double elapsedMs) => _drift?.Predictions.AddChunk(scores, _keywords, elapsedMs);
+    public void OnKeywordScores(ReadOnlySpan<float> scores, double elapsedMs)
+    {
+        _drift?.Predictions.AddChunk(scores, _keywords, elapsedMs);
+        if (live.Shadow is { Keyword: { } keyword } shadow && _pipeline is { } pipeline)
+        {
+            int head = Array.IndexOf(_keywords, keyword);
+            if (head >= 0)
+            {
+                shadow.OnKeywordChunk(pipeline.EmbeddingHistory, scores[head], pipeline.Samples / (double)AudioFormat.PipelineRate);
+            }
+        }
+    }
 
     public void OnSegment(SpeechSegment segment)
     {
@@ -64,30 +90,51 @@ internal sealed partial class SpeechWorker(
 
         using DriftWatch? drift = driftOptions.Value.Enabled ? new DriftWatch(driftOptions.Value, agent.DataDir, fleet, timeProvider, logger) : null;
         _drift = drift;
-        using var pipeline = new SpeechPipeline(models, options, this);
-        _keywords = pipeline.Heads.Select(h => h.Keyword).ToArray();
-        fleet.SetModels(models.All.Select(m => new ModelRef { Name = m.Name, Version = m.Version, Slot = "active" }));
+        SpeechPipeline pipeline = new(models, options, this);
+        try
+        {
+            await ListenAsync(agent, options, pipeline, stoppingToken);
+        }
+        finally
+        {
+            (_pipeline ?? pipeline).Dispose();
+        }
+    }
+
+    private async Task ListenAsync(AgentOptions agent, SpeechPipelineOptions options, SpeechPipeline pipeline, CancellationToken stoppingToken)
+    {
+        Use(pipeline);
+        live.Started(pipeline, m => new SpeechPipeline(m, options, this));
         IAudioSource source = AudioSourceSpec.Create(agent.Source);
         await using var capture = new AudioCapture(source, captureOptions.Value, logger);
         SpeechWorkerLog.Started(
-            logger, agent.DeviceId, source.Description, models.Vad.ToString(), SpeechWorkerLog.Describe(models.Keywords),
+            logger, agent.DeviceId, source.Description, pipeline.Models.Vad.ToString(), SpeechWorkerLog.Describe(pipeline.Models.Keywords),
             options.Gated ? "gated by the VAD" : "ungated");
         capture.Start();
 
         double busySec = 0;
         using var healthStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        Task health = ReportHealthAsync(pipeline, capture, () => busySec, TimeSpan.FromSeconds(agent.HealthIntervalSeconds), healthStop.Token);
+        Task health = ReportHealthAsync(capture, () => busySec, TimeSpan.FromSeconds(agent.HealthIntervalSeconds), healthStop.Token);
         try
         {
             await foreach (AudioFrame frame in capture.Frames.ReadAllAsync(stoppingToken))
             {
                 long start = Stopwatch.GetTimestamp();
+                if (live.TrySwitch(ref pipeline))
+                {
+                    // Between two frames: the new models take over; the updater owns the old pipeline now.
+                    _samplesBefore += _pipeline!.Samples;
+                    Use(pipeline);
+                    SpeechWorkerLog.Switched(logger, pipeline.Models.Vad.ToString(), SpeechWorkerLog.Describe(pipeline.Models.Keywords));
+                }
+
                 try
                 {
                     pipeline.Process(frame.Samples);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    live.Health.RecordError();
                     // Log the first few, then only count: never a line per frame.
                     long count = Interlocked.Increment(ref _errors);
                     if (count <= 3 || long.IsPow2(count))
@@ -104,20 +151,28 @@ internal sealed partial class SpeechWorker(
             }
 
             pipeline.Flush();
-            SpeechWorkerLog.SourceEnded(logger, pipeline.Samples / (double)AudioFormat.PipelineRate);
+            SpeechWorkerLog.SourceEnded(logger, AudioSeconds);
             lifetime.StopApplication();
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             pipeline.Flush();
-            SpeechWorkerLog.Stopped(logger, pipeline.Samples / (double)AudioFormat.PipelineRate);
+            SpeechWorkerLog.Stopped(logger, AudioSeconds);
         }
         finally
         {
             await healthStop.CancelAsync();
             await health;
-            LogHealth(pipeline, capture, busySec);
+            LogHealth(capture, busySec);
         }
+    }
+
+    private double AudioSeconds => (_samplesBefore + (_pipeline?.Samples ?? 0)) / (double)AudioFormat.PipelineRate;
+
+    private void Use(SpeechPipeline pipeline)
+    {
+        _keywords = pipeline.Heads.Select(h => h.Keyword).ToArray();
+        _pipeline = pipeline;
     }
 
     private async Task<SpeechModels?> LoadModelsAsync(AgentOptions agent, SpeechPipelineOptions options, CancellationToken stoppingToken)
@@ -127,7 +182,7 @@ internal sealed partial class SpeechWorker(
         {
             try
             {
-                return SpeechModels.Select(store, options.VadVersion, options.Keywords);
+                return SpeechModels.Select(store, options.VadVersion, options.Keywords, startupSlots.Check(store));
             }
             catch (ModelStoreException ex)
             {
@@ -146,14 +201,14 @@ internal sealed partial class SpeechWorker(
         }
     }
 
-    private async Task ReportHealthAsync(SpeechPipeline pipeline, AudioCapture capture, Func<double> busySec, TimeSpan interval, CancellationToken cancellationToken)
+    private async Task ReportHealthAsync(AudioCapture capture, Func<double> busySec, TimeSpan interval, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(interval, timeProvider);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                LogHealth(pipeline, capture, busySec());
+                LogHealth(capture, busySec());
             }
         }
         catch (OperationCanceledException)
@@ -162,9 +217,10 @@ internal sealed partial class SpeechWorker(
         }
     }
 
-    private void LogHealth(SpeechPipeline pipeline, AudioCapture capture, double busySec)
+    private void LogHealth(AudioCapture capture, double busySec)
     {
-        double audioSec = pipeline.Samples / (double)AudioFormat.PipelineRate;
+        SpeechPipeline pipeline = _pipeline!;
+        double audioSec = AudioSeconds;
         SpeechWorkerLog.Health(
             logger,
             audioSec,

@@ -26,6 +26,9 @@ internal static partial class SpeechWorkerLog
     [LoggerMessage(2005, LogLevel.Error, "The speech pipeline failed on a frame (error {Count}); the frame was skipped")]
     public static partial void FrameFailed(ILogger logger, Exception exception, long count);
 
+    [LoggerMessage(2009, LogLevel.Information, "Switched models between two frames: VAD {Vad}, keywords {Keywords}")]
+    public static partial void Switched(ILogger logger, string vad, string keywords);
+
     [LoggerMessage(2006, LogLevel.Information, "Audio source ended after {AudioSec:F1} s; stopping")]
     public static partial void SourceEnded(ILogger logger, double audioSec);
 

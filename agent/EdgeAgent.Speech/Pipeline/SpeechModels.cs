@@ -12,23 +12,27 @@ public sealed record SpeechModels(InstalledModel Vad, InstalledModel Mel, Instal
     public IEnumerable<InstalledModel> All => new[] { Vad, Mel, Embedding }.Concat(Keywords);
 
     /// <summary>
-    /// Picks the models from the store and checks every file against its manifest's sha256.
-    /// <paramref name="keywords"/> empty means every installed keyword model.
+    /// Picks the models from the store and checks every file against its manifest's sha256. A name with a slot
+    /// (<paramref name="slots"/>) runs the slot's serving version; otherwise <paramref name="vadVersion"/> for the VAD
+    /// and the newest installed version for the rest. <paramref name="keywords"/> empty means every installed keyword model.
     /// </summary>
     /// <exception cref="ModelStoreException">A model is missing or damaged; the message says which.</exception>
-    public static SpeechModels Select(ModelStore store, string vadVersion, IReadOnlyCollection<string> keywords)
+    public static SpeechModels Select(ModelStore store, string vadVersion, IReadOnlyCollection<string> keywords, SlotsDocument? slots = null)
     {
-        InstalledModel vad = store.Find(VadName, NormaliseVadVersion(vadVersion));
-        InstalledModel mel = store.Find(MelName);
-        InstalledModel embedding = store.Find(EmbeddingName);
+        InstalledModel Pick(string name, string? fallback = null) => store.Find(name, slots?.For(name)?.Serving ?? fallback);
+
+        InstalledModel vad = Pick(VadName, NormaliseVadVersion(vadVersion));
+        InstalledModel mel = Pick(MelName);
+        InstalledModel embedding = Pick(EmbeddingName);
 
         List<InstalledModel> heads;
         if (keywords.Count == 0)
         {
             heads = store.List().Where(m => m.Kind == ModelKind.Keyword)
-                .GroupBy(m => m.Name)
-                .Select(g => g.MaxBy(m => m.Manifest.InstalledAt)!)
-                .OrderBy(m => m.Name, StringComparer.Ordinal)
+                .Select(m => m.Name)
+                .Distinct()
+                .Order(StringComparer.Ordinal)
+                .Select(name => Pick(name))
                 .ToList();
             if (heads.Count == 0)
             {
@@ -37,7 +41,7 @@ public sealed record SpeechModels(InstalledModel Vad, InstalledModel Mel, Instal
         }
         else
         {
-            heads = keywords.Distinct().Select(k => store.Find(k)).ToList();
+            heads = keywords.Distinct().Select(k => Pick(k)).ToList();
             foreach (InstalledModel head in heads.Where(h => h.Kind != ModelKind.Keyword))
             {
                 throw new ModelStoreException($"{head} is a {head.Kind} model, not a keyword model");

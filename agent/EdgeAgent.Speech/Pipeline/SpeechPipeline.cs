@@ -87,6 +87,11 @@ public sealed class SpeechPipeline : IDisposable
 
     public IReadOnlyList<KeywordHead> Heads => _heads;
 
+    /// <summary>The embeddings the heads scored last (oldest first); a shadow keyword head copies it.</summary>
+    public ReadOnlySpan<float> EmbeddingHistory => _history;
+
+    public int HistoryChunks => _history.Length / Embedding;
+
     public bool Gated => _options.Gated;
 
     /// <summary>Samples consumed since the last reset.</summary>

@@ -2,13 +2,18 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using EdgeAgent.Contracts;
+using EdgeCloud.Mqtt;
 using EdgeCloud.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace EdgeCloud.Api;
 
-/// <summary>API keys in the <c>X-Api-Key</c> header, each with one role: viewer, operator or admin.</summary>
+/// <summary>
+/// API keys in the <c>X-Api-Key</c> header, each with one role: viewer, operator or admin; and devices by HTTP Basic
+/// authentication with their MQTT credentials (role device: they may only read the model registry).
+/// </summary>
 public sealed class ApiKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
@@ -25,7 +30,7 @@ public sealed class ApiKeyAuthentication(
     {
         if (!Request.Headers.TryGetValue(Header, out var values) || values.Count != 1 || string.IsNullOrEmpty(values[0]))
         {
-            return AuthenticateResult.NoResult();
+            return await AuthenticateDeviceAsync();
         }
 
         string key = values[0]!;
@@ -45,7 +50,41 @@ public sealed class ApiKeyAuthentication(
             return AuthenticateResult.Fail("unknown API key");
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, found.Value.Name), new Claim(ClaimTypes.Role, found.Value.Role)], SchemeName);
+        return Success(found.Value.Name, found.Value.Role);
+    }
+
+    private async Task<AuthenticateResult> AuthenticateDeviceAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (header is null || !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+        }
+        catch (FormatException)
+        {
+            return AuthenticateResult.Fail("malformed Basic credentials");
+        }
+
+        int colon = decoded.IndexOf(':', StringComparison.Ordinal);
+        string deviceId = colon > 0 ? decoded[..colon] : "";
+        if (!Topics.IsValidDeviceId(deviceId) || await store.GetDeviceAsync(deviceId, Context.RequestAborted) is not { } device
+            || !DeviceCredentials.Matches(decoded[(colon + 1)..], device.PasswordHash))
+        {
+            return AuthenticateResult.Fail("unknown device or wrong password");
+        }
+
+        return Success("device " + deviceId, Roles.Device);
+    }
+
+    private static AuthenticateResult Success(string name, string role)
+    {
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role)], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 }
@@ -56,6 +95,12 @@ public static class Roles
     public const string Operator = "operator";
     public const string Admin = "admin";
 
+    /// <summary>A device (HTTP Basic with its MQTT credentials): reads model manifests and files, nothing else.</summary>
+    public const string Device = "device";
+
+    /// <summary>The policy of the registry's read endpoints: any API role, or a device.</summary>
+    public const string ModelReader = "model-reader";
+
     public static IReadOnlyList<string> All { get; } = [Viewer, Operator, Admin];
 
     /// <summary>Authorization policies: each role includes the ones below it.</summary>
@@ -64,5 +109,6 @@ public static class Roles
         o.AddPolicy(Viewer, p => p.RequireRole(Viewer, Operator, Admin));
         o.AddPolicy(Operator, p => p.RequireRole(Operator, Admin));
         o.AddPolicy(Admin, p => p.RequireRole(Admin));
+        o.AddPolicy(ModelReader, p => p.RequireRole(Viewer, Operator, Admin, Device));
     }
 }

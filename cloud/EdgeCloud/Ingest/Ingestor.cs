@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EdgeAgent.Contracts;
 using EdgeAgent.Drift.Profiles;
+using EdgeCloud.Rollouts;
 using EdgeCloud.Storage;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,8 @@ namespace EdgeCloud.Ingest;
 /// deduplicated by device, boot and sequence, in whatever order they come) and counts the outcome. A bad message is
 /// rejected with its reason and logged with the device id; it never affects other devices.
 /// </summary>
-public sealed partial class Ingestor(ICloudStore store, WindowWriter windows, IngestStats stats, RateLimiter rate, IOptions<CloudOptions> options, TimeProvider time, ILogger<Ingestor> logger)
+public sealed partial class Ingestor(
+    ICloudStore store, WindowWriter windows, IngestStats stats, RateLimiter rate, RolloutEngine rollouts, IOptions<CloudOptions> options, TimeProvider time, ILogger<Ingestor> logger)
 {
     public const string Accepted = "accepted";
     public const string Duplicate = "duplicate";
@@ -92,6 +94,12 @@ public sealed partial class Ingestor(ICloudStore store, WindowWriter windows, In
                 }
 
                 await store.UpdateStatusAsync(deviceId, status, now, cancellationToken);
+                if (status.State == StatusPayload.Online)
+                {
+                    // Not from inside the broker's callback: the desired state goes out through the same broker.
+                    _ = Task.Run(() => rollouts.OnDeviceOnlineAsync(deviceId, CancellationToken.None), CancellationToken.None);
+                }
+
                 return Accepted;
             }
 
@@ -134,7 +142,20 @@ public sealed partial class Ingestor(ICloudStore store, WindowWriter windows, In
 
             if (leaf == Topics.StateReported)
             {
-                return Accepted; // reserved for rollouts
+                ReportedState reported = Parse(payload, ContractsJsonContext.Default.ReportedState);
+                await store.UpdateModelsAsync(deviceId, reported.Models, cancellationToken);
+                return Accepted;
+            }
+
+            if (leaf == Topics.StateProgress)
+            {
+                RolloutProgress progress = Parse(payload, ContractsJsonContext.Default.RolloutProgress);
+                if (!RolloutProgress.Phases.Contains(progress.Phase))
+                {
+                    return Rejections.Invalid;
+                }
+
+                return await rollouts.OnProgressAsync(deviceId, progress, cancellationToken) ? Accepted : Rejections.Invalid;
             }
 
             return Rejections.Topic;
@@ -160,6 +181,8 @@ public sealed partial class Ingestor(ICloudStore store, WindowWriter windows, In
             SummaryPayload p => p.SchemaVersion,
             EventPayload p => p.SchemaVersion,
             CommandAck p => p.SchemaVersion,
+            ReportedState p => p.SchemaVersion,
+            RolloutProgress p => p.SchemaVersion,
             _ => throw new JsonException($"no schema for {typeof(T).Name}"),
         };
         return version == Contract.SchemaVersion ? value : throw new SchemaVersionException();

@@ -51,12 +51,19 @@ public sealed partial class EmbeddedBroker(
         }
     }
 
-    public async Task PublishCommandAsync(string deviceId, string name, byte[] payload, CancellationToken cancellationToken)
+    public Task PublishCommandAsync(string deviceId, string name, byte[] payload, CancellationToken cancellationToken) =>
+        InjectAsync(Topics.Command(deviceId, name), payload, retain: false, cancellationToken);
+
+    public Task PublishDesiredAsync(string deviceId, byte[] payload, CancellationToken cancellationToken) =>
+        InjectAsync(Topics.For(deviceId, Topics.StateDesired), payload, retain: true, cancellationToken);
+
+    private async Task InjectAsync(string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
     {
         MqttServer server = _server ?? throw new InvalidOperationException("the broker is not running");
         MqttApplicationMessage message = new MqttApplicationMessageBuilder()
-            .WithTopic(Topics.Command(deviceId, name))
+            .WithTopic(topic)
             .WithPayload(payload)
+            .WithRetainFlag(retain)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = "edge-cloud" }, cancellationToken);
@@ -140,4 +147,7 @@ public sealed partial class EmbeddedBroker(
 public interface ICommandPublisher
 {
     Task PublishCommandAsync(string deviceId, string name, byte[] payload, CancellationToken cancellationToken);
+
+    /// <summary>Publishes a device's desired state, retained, so it reaches the device whenever it connects.</summary>
+    Task PublishDesiredAsync(string deviceId, byte[] payload, CancellationToken cancellationToken);
 }

@@ -17,21 +17,27 @@ namespace EdgeCloud.Mqtt;
 public sealed partial class ExternalBrokerConsumer(IOptions<CloudOptions> options, Ingestor ingestor, TimeProvider time, ILogger<ExternalBrokerConsumer> logger)
     : BackgroundService, ICommandPublisher
 {
-    private static readonly string[] s_leaves = [Topics.Status, Topics.Summary, Topics.Events, "cmd/+/ack", Topics.StateReported];
+    private static readonly string[] s_leaves = [Topics.Status, Topics.Summary, Topics.Events, "cmd/+/ack", Topics.StateReported, Topics.StateProgress];
     private const int MaxInFlight = 4096;
     private readonly MqttClientFactory _factory = new();
     private readonly SemaphoreSlim _inFlight = new(MaxInFlight);
     private IMqttClient? _client;
 
-    public async Task PublishCommandAsync(string deviceId, string name, byte[] payload, CancellationToken cancellationToken)
+    public Task PublishCommandAsync(string deviceId, string name, byte[] payload, CancellationToken cancellationToken) =>
+        PublishAsync(Topics.Command(deviceId, name), payload, retain: false, cancellationToken);
+
+    public Task PublishDesiredAsync(string deviceId, byte[] payload, CancellationToken cancellationToken) =>
+        PublishAsync(Topics.For(deviceId, Topics.StateDesired), payload, retain: true, cancellationToken);
+
+    private async Task PublishAsync(string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
     {
         IMqttClient client = _client is { IsConnected: true } c ? c : throw new InvalidOperationException("not connected to the external broker");
         MqttClientPublishResult result = await client.PublishAsync(
-            new MqttApplicationMessageBuilder().WithTopic(Topics.Command(deviceId, name)).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+            new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag(retain).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
             cancellationToken);
         if (!result.IsSuccess)
         {
-            throw new InvalidOperationException($"the broker refused the command: {result.ReasonCode} {result.ReasonString}");
+            throw new InvalidOperationException($"the broker refused {topic}: {result.ReasonCode} {result.ReasonString}");
         }
     }
 

@@ -18,13 +18,13 @@ public static partial class RegistryApi
 {
     public static void MapRegistryApi(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder models = app.MapGroup("/api/models").RequireAuthorization(Roles.Viewer);
+        RouteGroupBuilder models = app.MapGroup("/api/models");
         models.MapPost("", UploadAsync).RequireAuthorization(Roles.Operator).DisableAntiforgery();
-        models.MapGet("", ListAsync);
-        models.MapGet("/signing-key", (ModelSigner signer) => TypedResults.Text(signer.PublicKeyPem, "application/x-pem-file"));
+        models.MapGet("", ListAsync).RequireAuthorization(Roles.Viewer);
+        models.MapGet("/signing-key", (ModelSigner signer) => TypedResults.Text(signer.PublicKeyPem, "application/x-pem-file")).RequireAuthorization(Roles.ModelReader);
         models.MapGet("/{name}/{version}", async Task<Results<Ok<SignedModelManifest>, NotFound<ProblemText>>> (string name, string version, ICloudStore store, CancellationToken ct) =>
-            await ResolveAsync(store, name, version, ct) is { } m ? TypedResults.Ok(m) : TypedResults.NotFound(new ProblemText($"no model {name}@{version}")));
-        models.MapGet("/{name}/{version}/file", DownloadAsync);
+            await ResolveAsync(store, name, version, ct) is { } m ? TypedResults.Ok(m) : TypedResults.NotFound(new ProblemText($"no model {name}@{version}"))).RequireAuthorization(Roles.ModelReader);
+        models.MapGet("/{name}/{version}/file", DownloadAsync).RequireAuthorization(Roles.ModelReader);
         models.MapPut("/{name}/aliases/{alias}", SetAliasAsync).RequireAuthorization(Roles.Operator);
     }
 
@@ -131,7 +131,7 @@ public static partial class RegistryApi
     }
 
     /// <summary>A version, or an alias of the name.</summary>
-    private static async Task<SignedModelManifest?> ResolveAsync(ICloudStore store, string name, string versionOrAlias, CancellationToken ct) =>
+    internal static async Task<SignedModelManifest?> ResolveAsync(ICloudStore store, string name, string versionOrAlias, CancellationToken ct) =>
         await store.GetModelAsync(name, versionOrAlias, ct)
         ?? ((await store.GetAliasesAsync(name, ct)).TryGetValue(versionOrAlias, out string? version) ? await store.GetModelAsync(name, version, ct) : null);
 

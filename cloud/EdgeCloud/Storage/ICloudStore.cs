@@ -27,6 +27,9 @@ public interface ICloudStore : IDisposable
     /// <summary>Stores one window; false for a duplicate.</summary>
     async Task<bool> AddWindowAsync(WindowRecord window, CancellationToken cancellationToken = default) => (await AddWindowsAsync([window], cancellationToken))[0];
 
+    /// <summary>The models a device reported running, with their slots (from <c>state/reported</c>).</summary>
+    Task UpdateModelsAsync(string deviceId, List<ModelRef> models, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<WindowRecord>> ListWindowsAsync(string deviceId, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Windows of every device that ended at or after <paramref name="since"/>.</summary>
@@ -65,6 +68,20 @@ public interface ICloudStore : IDisposable
     Task SetAliasAsync(string name, string alias, string version, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyDictionary<string, string>> GetAliasesAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates or replaces a rollout (its JSON document).</summary>
+    Task SaveRolloutAsync(string id, string json, CancellationToken cancellationToken = default);
+
+    Task<string?> GetRolloutAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Every rollout's document, oldest first.</summary>
+    Task<IReadOnlyList<string>> ListRolloutsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Creates or replaces what one device last reported in a rollout (written by whichever instance ingested it).</summary>
+    Task SetRolloutDeviceAsync(string rolloutId, string deviceId, string json, CancellationToken cancellationToken = default);
+
+    /// <summary>Device id → its last report in the rollout.</summary>
+    Task<IReadOnlyDictionary<string, string>> ListRolloutDevicesAsync(string rolloutId, CancellationToken cancellationToken = default);
 
     Task AppendAuditAsync(AuditRecord entry, CancellationToken cancellationToken = default);
 

@@ -21,6 +21,8 @@ public sealed class LiteDbCloudStore : ICloudStore
     private readonly ILiteCollection<ReferenceDoc> _reference;
     private readonly ILiteCollection<ModelDoc> _models;
     private readonly ILiteCollection<AliasDoc> _aliases;
+    private readonly ILiteCollection<JsonDoc> _rollouts;
+    private readonly ILiteCollection<JsonDoc> _rolloutDevices;
     private readonly Lock _lock = new();
 
     public LiteDbCloudStore(string dataDir)
@@ -39,6 +41,9 @@ public sealed class LiteDbCloudStore : ICloudStore
         _reference = _db.GetCollection<ReferenceDoc>("fleet_reference");
         _models = _db.GetCollection<ModelDoc>("models");
         _aliases = _db.GetCollection<AliasDoc>("model_aliases");
+        _rollouts = _db.GetCollection<JsonDoc>("rollouts");
+        _rolloutDevices = _db.GetCollection<JsonDoc>("rollout_devices");
+        _rolloutDevices.EnsureIndex(d => d.Owner);
     }
 
     public Task<bool> AddDeviceAsync(DeviceRecord device, CancellationToken cancellationToken = default) => Locked(() =>
@@ -224,6 +229,30 @@ public sealed class LiteDbCloudStore : ICloudStore
 
     public Task<IReadOnlyDictionary<string, string>> GetAliasesAsync(string name, CancellationToken cancellationToken = default) =>
         Locked<IReadOnlyDictionary<string, string>>(() => _aliases.Find(a => a.Name == name).ToDictionary(a => a.Alias, a => a.Version, StringComparer.Ordinal));
+
+    public Task UpdateModelsAsync(string deviceId, List<ModelRef> models, CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        if (_devices.FindById(deviceId) is { } d)
+        {
+            d.Models = models;
+            _devices.Update(d);
+        }
+    });
+
+    public Task SaveRolloutAsync(string id, string json, CancellationToken cancellationToken = default) =>
+        Locked(() => _rollouts.Upsert(new JsonDoc { Id = id, Json = json }));
+
+    public Task<string?> GetRolloutAsync(string id, CancellationToken cancellationToken = default) => Locked(() => _rollouts.FindById(id)?.Json);
+
+    public Task<IReadOnlyList<string>> ListRolloutsAsync(CancellationToken cancellationToken = default) =>
+        Locked<IReadOnlyList<string>>(() => _rollouts.FindAll().OrderBy(r => r.Id, StringComparer.Ordinal).Select(r => r.Json).ToList());
+
+    public Task SetRolloutDeviceAsync(string rolloutId, string deviceId, string json, CancellationToken cancellationToken = default) =>
+        Locked(() => _rolloutDevices.Upsert(new JsonDoc { Id = $"{rolloutId}/{deviceId}", Owner = rolloutId, Json = json }));
+
+    public Task<IReadOnlyDictionary<string, string>> ListRolloutDevicesAsync(string rolloutId, CancellationToken cancellationToken = default) =>
+        Locked<IReadOnlyDictionary<string, string>>(() => _rolloutDevices.Find(d => d.Owner == rolloutId)
+            .ToDictionary(d => d.Id[(rolloutId.Length + 1)..], d => d.Json, StringComparer.Ordinal));
 
     public Task AppendAuditAsync(AuditRecord a, CancellationToken cancellationToken = default) =>
         Locked(() => _audit.Insert(new AuditDoc { At = a.At.UtcDateTime, Actor = a.Actor, Role = a.Role, Action = a.Action, Target = a.Target, Detail = a.Detail }));
@@ -466,6 +495,15 @@ public sealed class LiteDbCloudStore : ICloudStore
         public string Manifest { get; set; } = "";
 
         public byte[] File { get; set; } = [];
+    }
+
+    internal sealed class JsonDoc
+    {
+        public string Id { get; set; } = "";
+
+        public string? Owner { get; set; }
+
+        public string Json { get; set; } = "";
     }
 
     internal sealed class AliasDoc

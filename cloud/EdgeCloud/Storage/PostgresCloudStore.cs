@@ -215,6 +215,50 @@ public sealed class PostgresCloudStore : ICloudStore
         return list;
     }
 
+    public Task UpdateModelsAsync(string deviceId, List<ModelRef> models, CancellationToken cancellationToken = default) =>
+        ExecuteAsync("update devices set models = $2 where device_id = $1", cancellationToken, deviceId, Json(models, CloudJsonContext.Default.ListModelRef));
+
+    public Task SaveRolloutAsync(string id, string json, CancellationToken cancellationToken = default) =>
+        ExecuteAsync("insert into rollouts (id, doc) values ($1, $2) on conflict (id) do update set doc = excluded.doc", cancellationToken, id, json);
+
+    public async Task<string?> GetRolloutAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using NpgsqlCommand cmd = _data.CreateCommand("select doc from rollouts where id = $1");
+        cmd.Parameters.Add(Parameter(id));
+        return await cmd.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    public async Task<IReadOnlyList<string>> ListRolloutsAsync(CancellationToken cancellationToken = default)
+    {
+        await using NpgsqlCommand cmd = _data.CreateCommand("select doc from rollouts order by id collate \"C\"");
+        var list = new List<string>();
+        await using NpgsqlDataReader r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            list.Add(r.GetString(0));
+        }
+
+        return list;
+    }
+
+    public Task SetRolloutDeviceAsync(string rolloutId, string deviceId, string json, CancellationToken cancellationToken = default) =>
+        ExecuteAsync("insert into rollout_devices (rollout_id, device_id, doc) values ($1, $2, $3) on conflict (rollout_id, device_id) do update set doc = excluded.doc",
+            cancellationToken, rolloutId, deviceId, json);
+
+    public async Task<IReadOnlyDictionary<string, string>> ListRolloutDevicesAsync(string rolloutId, CancellationToken cancellationToken = default)
+    {
+        await using NpgsqlCommand cmd = _data.CreateCommand("select device_id, doc from rollout_devices where rollout_id = $1");
+        cmd.Parameters.Add(Parameter(rolloutId));
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using NpgsqlDataReader r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            map[r.GetString(0)] = r.GetString(1);
+        }
+
+        return map;
+    }
+
     public async Task<byte[]?> GetModelFileAsync(string name, string version, CancellationToken cancellationToken = default)
     {
         await using NpgsqlCommand cmd = _data.CreateCommand("select file from models where name = $1 and version = $2");
@@ -294,6 +338,8 @@ public sealed class PostgresCloudStore : ICloudStore
                 create table if not exists fleet_reference (id text primary key, profile bytea not null, description text, at timestamptz not null);
                 create table if not exists models (name text not null, version text not null, manifest text not null, file bytea not null, primary key (name, version));
                 create table if not exists model_aliases (name text not null, alias text not null, version text not null, primary key (name, alias));
+                create table if not exists rollouts (id text primary key, doc text not null);
+                create table if not exists rollout_devices (rollout_id text not null, device_id text not null, doc text not null, primary key (rollout_id, device_id));
                 """,
                 cancellationToken);
         }

@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace EdgeCtl.Commands;
 
-/// <summary><c>edgectl models install|list</c>: the device's model store.</summary>
+/// <summary><c>edgectl models install|list|rollback|pin|unpin</c>: the device's model store and its slots.</summary>
 internal static class ModelsCommand
 {
     public static Command Create()
@@ -16,6 +16,9 @@ internal static class ModelsCommand
         var command = new Command("models", "Inspect and manage the on-device model store");
         command.Subcommands.Add(CreateInstall());
         command.Subcommands.Add(CreateList());
+        command.Subcommands.Add(CreateRollback());
+        command.Subcommands.Add(CreatePin());
+        command.Subcommands.Add(CreateUnpin());
         return command;
     }
 
@@ -81,19 +84,20 @@ internal static class ModelsCommand
         {
             var modelStore = new ModelStore(result.GetValue(store)!);
             IReadOnlyList<InstalledModel> models = modelStore.List(out IReadOnlyList<string> problems);
+            SlotsDocument slots = ModelSlots.Read(modelStore.Root);
             if (result.GetValue(json))
             {
-                var report = new ModelListReport(modelStore.Root, models.Select(m => m.Manifest).ToList(), problems);
+                var report = new ModelListReport(modelStore.Root, models.Select(m => m.Manifest).ToList(), problems, slots.Models);
                 Console.Out.WriteLine(JsonSerializer.Serialize(report, ReportJsonContext.Default.ModelListReport));
             }
             else
             {
-                var table = new Table().AddColumns("name", "version", "kind", "sha256", "licence", "inputs");
+                var table = new Table().AddColumns("name", "version", "slot", "kind", "sha256", "licence", "inputs");
                 foreach (InstalledModel m in models)
                 {
                     string signature = string.Join(", ", m.Manifest.Inputs.Select(i => $"{i.Name}[{string.Join(',', i.Shape)}]"));
                     table.AddRow(
-                        Markup.Escape(m.Name), Markup.Escape(m.Version), m.Kind, m.Manifest.Sha256[..12],
+                        Markup.Escape(m.Name), Markup.Escape(m.Version), SlotOf(slots.For(m.Name), m.Version), m.Kind, m.Manifest.Sha256[..12],
                         Markup.Escape(m.Manifest.Licence ?? "-"), Markup.Escape(signature));
                 }
 
@@ -109,4 +113,82 @@ internal static class ModelsCommand
         });
         return command;
     }
+
+    private static Command CreateRollback()
+    {
+        var name = new Argument<string?>("name") { Description = "The model to roll back (default: the only one with a previous version)", Arity = ArgumentArity.ZeroOrOne };
+        var store = PipelineOptions.CreateModelsOption();
+        var command = new Command("rollback", "Go back to the previous version of a model; the running agent switches within seconds, without the cloud");
+        command.Arguments.Add(name);
+        command.Options.Add(store);
+        command.SetAction(result =>
+        {
+            var modelStore = new ModelStore(result.GetValue(store)!);
+            string target = result.GetValue(name) ?? OnlyRollbackCandidate(ModelSlots.Read(modelStore.Root));
+            ModelSlot slot = SlotChanges.Rollback(modelStore, target, "edgectl models rollback");
+            Console.Out.WriteLine($"{target}: now {slot.Active} (was {slot.Previous}); the agent switches and reports it to the cloud when connected");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreatePin()
+    {
+        var spec = new Argument<string>("name@version") { Description = "The model and the version to keep running" };
+        var store = PipelineOptions.CreateModelsOption();
+        var command = new Command("pin", "Keep a model at one version: it runs that version and rollouts leave it alone");
+        command.Arguments.Add(spec);
+        command.Options.Add(store);
+        command.SetAction(result =>
+        {
+            string value = result.GetValue(spec)!;
+            int at = value.IndexOf('@', StringComparison.Ordinal);
+            if (at <= 0 || at == value.Length - 1)
+            {
+                throw new CliException($"'{value}': expected name@version, e.g. silero_vad@v5");
+            }
+
+            ModelSlot slot = SlotChanges.Pin(new ModelStore(result.GetValue(store)!), value[..at], value[(at + 1)..], "edgectl models pin");
+            Console.Out.WriteLine($"{value[..at]}: pinned to {slot.Pinned}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateUnpin()
+    {
+        var name = new Argument<string>("name") { Description = "The pinned model" };
+        var store = PipelineOptions.CreateModelsOption();
+        var command = new Command("unpin", "Remove a pin: the model's active version runs again and rollouts may change it");
+        command.Arguments.Add(name);
+        command.Options.Add(store);
+        command.SetAction(result =>
+        {
+            ModelSlot slot = SlotChanges.Unpin(new ModelStore(result.GetValue(store)!), result.GetValue(name)!, "edgectl models unpin");
+            Console.Out.WriteLine($"{result.GetValue(name)}: unpinned, serving {slot.Active}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static string OnlyRollbackCandidate(SlotsDocument slots)
+    {
+        List<string> names = slots.Models.Where(m => m.Value.Previous is not null && m.Value.Pinned is null).Select(m => m.Key).Order(StringComparer.Ordinal).ToList();
+        return names.Count switch
+        {
+            1 => names[0],
+            0 => throw new CliException("no model has a previous version to go back to"),
+            _ => throw new CliException($"several models have a previous version ({string.Join(", ", names)}); name one"),
+        };
+    }
+
+    private static string SlotOf(ModelSlot? slot, string version) => slot switch
+    {
+        null => "-",
+        { Pinned: { } p } when p == version => "pinned",
+        _ when slot.Active == version => slot.Pinned is null ? "active" : "active (pinned away)",
+        _ when slot.Previous == version => "previous",
+        _ when slot.Candidate == version => "candidate (" + slot.CandidateMode + ")",
+        _ => "-",
+    };
 }

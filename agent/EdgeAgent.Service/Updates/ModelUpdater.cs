@@ -1,0 +1,521 @@
+using EdgeAgent.Contracts;
+using EdgeAgent.Core.Models;
+using EdgeAgent.Service.Fleet;
+using EdgeAgent.Service.Listening;
+using EdgeAgent.Speech.Pipeline;
+using EdgeAgent.Speech.Shadow;
+using EdgeAgent.Updates;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Service.Updates;
+
+/// <summary>
+/// Reconciles what the cloud wants (<c>state/desired</c>) with what the device runs (the model slots), one step at a
+/// time — download (resumed) → verify (signature, sha256, ONNX Runtime, signatures) → shadow or stage → activate on
+/// probation → commit, or roll back — and reports every step on <c>state/progress</c>. It also watches the slots for a
+/// technician's change (<c>edgectl models rollback|pin</c>) and the probation of a fresh model, going back to the
+/// previous one by itself, offline too, when the new one fails. Pointers change before the live switch, so a kill at
+/// any moment restarts on a consistent pair of model and slots.
+/// </summary>
+internal sealed partial class ModelUpdater(
+    IOptions<AgentOptions> agent,
+    IOptions<UpdaterOptions> updaterOptions,
+    IOptions<SpeechPipelineOptions> pipelineOptions,
+    ModelFetcherFactory fetchers,
+    FleetLink fleet,
+    LiveSpeech live,
+    TimeProvider time,
+    ILogger<ModelUpdater> logger) : BackgroundService
+{
+    private const int MinProbationErrors = 3;
+    private const double MinCompareSeconds = 20;
+    private const double SpeechCollapse = 0.2;
+
+    private readonly ModelStore _store = new(agent.Value.ModelsDir);
+    private readonly UpdaterOptions _options = updaterOptions.Value;
+    private ShadowEvaluator? _shadow;
+    private string? _shadowRollout;
+    private Standby? _staged;
+    private Standby? _previous;
+    private LiveHealthSnapshot? _before;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await live.Ready.WaitAsync(stoppingToken);
+            await ResumeCandidatesAsync(stoppingToken);
+            PublishReported();
+
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+            DateTimeOffset nextReport = time.GetUtcNow();
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                while (fleet.Desired.TryRead(out DesiredState? desired))
+                {
+                    await ApplyAsync(desired, stoppingToken);
+                }
+
+                await FollowSlotsAsync(stoppingToken);
+                if (time.GetUtcNow() >= nextReport)
+                {
+                    nextReport = time.GetUtcNow().AddSeconds(_options.ReportSeconds);
+                    await WatchAsync(stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: what is on disk is consistent at every step.
+        }
+        finally
+        {
+            StopShadow();
+            _staged?.Pipeline.Dispose();
+            _previous?.Pipeline.Dispose();
+        }
+    }
+
+    private async Task ApplyAsync(DesiredState desired, CancellationToken cancellationToken)
+    {
+        SlotsDocument slots = ModelSlots.Read(_store.Root);
+        if (desired.Version <= slots.AppliedVersion)
+        {
+            return; // applied already (the retained message comes again on every connection)
+        }
+
+        Log.Desired(logger, desired.Version, string.Join(", ", desired.Models.Select(m => $"{m.Name}@{m.Version} {m.Mode}")));
+        foreach (DesiredModel model in desired.Models)
+        {
+            try
+            {
+                await ApplyAsync(model, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One model's failure never hides the others.
+                Log.StepFailed(logger, ex, model.Name, model.Version, model.Mode);
+                Progress(model, RolloutProgress.Failed, ex.Message);
+            }
+        }
+
+        ModelSlots.Update(_store.Root, d => d with { AppliedVersion = Math.Max(d.AppliedVersion, desired.Version) });
+        PublishReported();
+    }
+
+    private async Task ApplyAsync(DesiredModel want, CancellationToken cancellationToken)
+    {
+        ModelSlot? slot = ModelSlots.Read(_store.Root).For(want.Name);
+        if (slot?.Pinned is { } pin)
+        {
+            Progress(want, RolloutProgress.Rejected, $"{want.Name} is pinned to {pin} by a technician (edgectl models unpin {want.Name} to release it)");
+            return;
+        }
+
+        switch (want.Mode)
+        {
+            case DesiredModel.Shadow:
+                if (await InstallAsync(want, cancellationToken) is { } shadowed)
+                {
+                    StartShadow(shadowed, want.RolloutId);
+                    SetCandidate(want, ModelSlot.ShadowMode);
+                    Progress(want, RolloutProgress.ShadowPhase, null, _shadow?.Snapshot());
+                }
+
+                break;
+            case DesiredModel.Staged:
+                if (await InstallAsync(want, cancellationToken) is { } staged)
+                {
+                    _staged?.Pipeline.Dispose();
+                    _staged = new Standby(want.Name, staged.Version, await BuildAsync(staged, cancellationToken));
+                    SetCandidate(want, ModelSlot.StagedMode);
+                    Progress(want, RolloutProgress.Verified, "preloaded beside the live model");
+                }
+
+                break;
+            case DesiredModel.Active:
+                if (slot?.Active == want.Version && slot.RolloutId == want.RolloutId)
+                {
+                    Progress(want, RolloutProgress.ActivePhase, null);
+                }
+                else if (await InstallAsync(want, cancellationToken) is { } candidate)
+                {
+                    await ActivateAsync(want, candidate, cancellationToken);
+                }
+
+                break;
+            case DesiredModel.Committed:
+                if (slot?.Active == want.Version)
+                {
+                    EndProbation(want.Name, $"agent: committed by rollout {want.RolloutId}");
+                    Failpoint.Hit(Failpoint.AfterCommit);
+                    Progress(want, RolloutProgress.CommittedPhase, null);
+                }
+                else
+                {
+                    Progress(want, RolloutProgress.RolledBackPhase, slot?.LastChange ?? $"{want.Name}@{want.Version} is not active on this device");
+                }
+
+                break;
+            case DesiredModel.RolledBack:
+                DropCandidate(want.Name, want.Version);
+                if (slot?.Active == want.Version)
+                {
+                    await RollBackAsync(want.Name, want.Fallback ?? slot.Previous, $"cloud: {want.Reason ?? "rolled back"}", cancellationToken);
+                }
+
+                Progress(want, RolloutProgress.RolledBackPhase, want.Reason);
+                break;
+            case DesiredModel.Cancelled:
+                DropCandidate(want.Name, want.Version);
+                break;
+        }
+    }
+
+    /// <summary>The version from the store, else from the registry; null (with REJECTED or FAILED reported) when it cannot be had.</summary>
+    private async Task<InstalledModel?> InstallAsync(DesiredModel want, CancellationToken cancellationToken)
+    {
+        // Point at what serves before a newer version lands in the store, so that it never becomes "the newest" by accident.
+        string? serving = Serving(want.Name);
+        ModelSlots.Update(_store.Root, d => d.For(want.Name) is null && serving is not null ? d.With(want.Name, new ModelSlot { Active = serving, LastChange = "agent: first update" }) : d);
+        InstalledModel? installed = _store.List().FirstOrDefault(m => m.Name == want.Name && m.Version == want.Version);
+        if (installed is not null)
+        {
+            ModelStore.Verify(installed);
+            Progress(want, RolloutProgress.Verified, "already installed");
+            return installed;
+        }
+
+        if (fetchers.Create() is not { } fetcher)
+        {
+            Progress(want, RolloutProgress.Failed, "this device has no registry configured (EdgeAgent:Updates:RegistryUrl and RegistryKeyFile)");
+            return null;
+        }
+
+        for (int attempt = 1; ; attempt++)
+        {
+            Progress(want, RolloutProgress.Downloading, null, bytes: fetcher.BytesHeld(want.Name, want.Version));
+            try
+            {
+                installed = await fetcher.FetchAsync(want.Name, want.Version, cancellationToken);
+                Failpoint.Hit(Failpoint.AfterDownload);
+                Log.Installed(logger, installed.ToString(), installed.Manifest.Sha256);
+                Progress(want, RolloutProgress.Verified, "signature, sha256 and tensor signature checked");
+                return installed;
+            }
+            catch (ModelUpdateException ex)
+            {
+                Log.Refused(logger, want.Name, want.Version, ex.Message);
+                Progress(want, RolloutProgress.Rejected, ex.Message);
+                return null;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                if (attempt >= _options.DownloadAttempts)
+                {
+                    Progress(want, RolloutProgress.Failed, $"download failed {attempt} times: {ex.Message}");
+                    return null;
+                }
+
+                Log.DownloadRetry(logger, want.Name, want.Version, attempt, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 2 * attempt)), time, cancellationToken);
+            }
+        }
+    }
+
+    private async Task ActivateAsync(DesiredModel want, InstalledModel candidate, CancellationToken cancellationToken)
+    {
+        StopShadow(want.Name);
+        SpeechPipeline next;
+        if (_staged is { } staged && staged.Name == want.Name && staged.Version == want.Version)
+        {
+            next = staged.Pipeline;
+            _staged = null;
+        }
+        else
+        {
+            try
+            {
+                next = await BuildAsync(candidate, cancellationToken);
+            }
+            catch (ModelStoreException ex)
+            {
+                Progress(want, RolloutProgress.Failed, $"the candidate does not load: {ex.Message}");
+                return;
+            }
+        }
+
+        _before = live.Health.Snapshot();
+        string from = Serving(want.Name) ?? "";
+        ModelSlots.Update(_store.Root, d => d.With(want.Name, new ModelSlot
+        {
+            Active = want.Version, Previous = from.Length > 0 ? from : null, RolloutId = want.RolloutId,
+            ProbationUntil = time.GetUtcNow().AddSeconds(want.ProbationSeconds), ProbationMaxP95Ms = want.MaxP95Ms,
+            LastChange = $"agent: activated for rollout {want.RolloutId}",
+        }));
+        Failpoint.Hit(Failpoint.AfterSlotSwitch);
+        SpeechPipeline old = await live.SwitchAsync(next, cancellationToken);
+        _previous?.Pipeline.Dispose();
+        _previous = new Standby(want.Name, from, old);
+        Failpoint.Hit(Failpoint.AfterLiveSwitch);
+        Log.Activated(logger, want.Name, from, want.Version, want.ProbationSeconds);
+        Progress(want, RolloutProgress.ActivePhase, null);
+        PublishReported();
+    }
+
+    /// <summary>Back to <paramref name="version"/> (the previous model: instant when it is still loaded).</summary>
+    private async Task RollBackAsync(string name, string? version, string reason, CancellationToken cancellationToken)
+    {
+        ModelSlot? slot = ModelSlots.Read(_store.Root).For(name);
+        if (slot is null || version is null)
+        {
+            return;
+        }
+
+        SpeechPipeline back;
+        if (_previous is { } previous && previous.Name == name && previous.Version == version)
+        {
+            back = previous.Pipeline;
+            back.Reset();
+            _previous = null;
+        }
+        else
+        {
+            back = await BuildAsync(_store.Find(name, version), cancellationToken);
+        }
+
+        ModelSlots.Update(_store.Root, d => d.With(name, SlotChanges.BackTo(d.For(name) ?? slot, version, reason)));
+        (await live.SwitchAsync(back, cancellationToken)).Dispose();
+        Log.RolledBack(logger, name, slot.Active, version, reason);
+        if (slot.RolloutId is not null)
+        {
+            Progress(slot.RolloutId, name, slot.Active, RolloutProgress.RolledBackPhase, reason);
+        }
+
+        PublishReported();
+    }
+
+    /// <summary>Every few seconds: shadow numbers, and the probation of a fresh model (back to the previous one when it fails).</summary>
+    private async Task WatchAsync(CancellationToken cancellationToken)
+    {
+        if (_shadow is { } shadow && _shadowRollout is not null)
+        {
+            Progress(_shadowRollout, shadow.Candidate.Name, shadow.Candidate.Version, RolloutProgress.ShadowPhase, null, shadow.Snapshot());
+        }
+
+        foreach ((string name, ModelSlot slot) in ModelSlots.Read(_store.Root).Models.Where(m => m.Value.ProbationUntil is not null))
+        {
+            LiveHealthSnapshot health = live.Health.Snapshot();
+            string? failure = ProbationFailure(name, slot, health);
+            if (failure is not null)
+            {
+                await RollBackAsync(name, slot.Previous, "agent: probation failed: " + failure, cancellationToken);
+                continue;
+            }
+
+            if (slot.RolloutId is not null)
+            {
+                Progress(slot.RolloutId, name, slot.Active, RolloutProgress.ActivePhase, null, new CandidateHealth(health.Frames, null, 0, Math.Round(health.VadP95Ms, 3), health.Errors, 0));
+            }
+
+            if (time.GetUtcNow() >= slot.ProbationUntil)
+            {
+                EndProbation(name, "agent: probation passed");
+            }
+        }
+    }
+
+    private string? ProbationFailure(string name, ModelSlot slot, LiveHealthSnapshot health)
+    {
+        if (health.Errors >= MinProbationErrors)
+        {
+            return $"the pipeline failed on {health.Errors} frames since {name}@{slot.Active} took over";
+        }
+
+        if (slot.ProbationMaxP95Ms > 0 && health.Frames >= 100 && health.VadP95Ms > slot.ProbationMaxP95Ms)
+        {
+            return $"VAD p95 latency {health.VadP95Ms:F2} ms is over the limit of {slot.ProbationMaxP95Ms:F2} ms";
+        }
+
+        bool isVad = live.Models?.Vad.Name == name;
+        if (isVad && _before is { } before && before.AudioSeconds >= MinCompareSeconds && before.SpeechShare >= 0.05
+            && health.AudioSeconds >= MinCompareSeconds && health.SpeechShare < before.SpeechShare * SpeechCollapse)
+        {
+            return $"the new VAD hears speech in {health.SpeechShare:P1} of frames, the previous one in {before.SpeechShare:P1}";
+        }
+
+        return null;
+    }
+
+    private void EndProbation(string name, string change)
+    {
+        ModelSlots.Update(_store.Root, d => d.For(name) is { } s ? d.With(name, s with { ProbationUntil = null, ProbationStarts = 0, LastChange = change }) : d);
+        if (_previous?.Name == name)
+        {
+            _previous.Pipeline.Dispose();
+            _previous = null;
+        }
+    }
+
+    /// <summary>A technician changed the slots (edgectl): run what they point at, and say so.</summary>
+    private async Task FollowSlotsAsync(CancellationToken cancellationToken)
+    {
+        SlotsDocument slots;
+        try
+        {
+            slots = ModelSlots.Read(_store.Root);
+        }
+        catch (ModelStoreException)
+        {
+            return;
+        }
+
+        foreach ((string name, ModelSlot slot) in slots.Models)
+        {
+            string? running = Serving(name);
+            if (running is null || running == slot.Serving)
+            {
+                continue;
+            }
+
+            DropCandidate(name, slot.Serving);
+            SpeechPipeline next = _previous is { } p && p.Name == name && p.Version == slot.Serving ? p.Pipeline : await BuildAsync(_store.Find(name, slot.Serving), cancellationToken);
+            if (next == _previous?.Pipeline)
+            {
+                next.Reset();
+                _previous = null;
+            }
+
+            (await live.SwitchAsync(next, cancellationToken)).Dispose();
+            Log.Followed(logger, name, running, slot.Serving, slot.LastChange ?? "slots changed");
+            if (slot.RolloutId is not null)
+            {
+                Progress(slot.RolloutId, name, running, RolloutProgress.RolledBackPhase, slot.LastChange);
+            }
+
+            PublishReported();
+        }
+    }
+
+    private async Task ResumeCandidatesAsync(CancellationToken cancellationToken)
+    {
+        foreach ((string name, ModelSlot slot) in ModelSlots.Read(_store.Root).Models.Where(m => m.Value.Candidate is not null))
+        {
+            try
+            {
+                InstalledModel candidate = _store.Find(name, slot.Candidate);
+                if (slot.CandidateMode == ModelSlot.ShadowMode)
+                {
+                    StartShadow(candidate, slot.RolloutId);
+                }
+                else
+                {
+                    _staged = new Standby(name, candidate.Version, await BuildAsync(candidate, cancellationToken));
+                }
+            }
+            catch (ModelStoreException ex)
+            {
+                Log.ResumeFailed(logger, name, slot.Candidate!, ex.Message);
+                DropCandidate(name, slot.Candidate!);
+            }
+        }
+    }
+
+    private void StartShadow(InstalledModel candidate, string? rolloutId)
+    {
+        StopShadow();
+        SpeechPipelineOptions options = pipelineOptions.Value;
+        _shadow = new ShadowEvaluator(candidate, options, Math.Max(options.PrerollChunks, 41), _options.ShadowCpuBudget);
+        _shadowRollout = rolloutId;
+        live.Shadow = _shadow;
+        Log.Shadowing(logger, candidate.ToString());
+    }
+
+    private void StopShadow(string? name = null)
+    {
+        if (_shadow is { } shadow && (name is null || shadow.Candidate.Name == name))
+        {
+            live.Shadow = null;
+            shadow.Dispose();
+            _shadow = null;
+            _shadowRollout = null;
+        }
+    }
+
+    private void DropCandidate(string name, string version)
+    {
+        if (_shadow?.Candidate is { } c && c.Name == name && c.Version == version)
+        {
+            StopShadow();
+        }
+
+        if (_staged is { } s && s.Name == name && s.Version == version)
+        {
+            s.Pipeline.Dispose();
+            _staged = null;
+        }
+
+        ModelSlots.Update(_store.Root, d => d.For(name) is { } slot && slot.Candidate == version ? d.With(name, slot with { Candidate = null, CandidateMode = null }) : d);
+    }
+
+    private void SetCandidate(DesiredModel want, string mode) =>
+        ModelSlots.Update(_store.Root, d => d.With(want.Name, (d.For(want.Name) ?? new ModelSlot { Active = Serving(want.Name) ?? want.Version }) with
+        {
+            Candidate = want.Version, CandidateMode = mode, RolloutId = want.RolloutId,
+        }));
+
+    private Task<SpeechPipeline> BuildAsync(InstalledModel model, CancellationToken cancellationToken)
+    {
+        SpeechModels current = live.Models!;
+        SpeechModels next = model.Kind switch
+        {
+            ModelKind.Vad => current with { Vad = model },
+            ModelKind.Mel => current with { Mel = model },
+            ModelKind.Embedding => current with { Embedding = model },
+            _ => current with { Keywords = current.Keywords.Where(k => k.Name != model.Name).Append(model).OrderBy(k => k.Name, StringComparer.Ordinal).ToList() },
+        };
+        return Task.Run(() => live.Factory!(next), cancellationToken);
+    }
+
+    private string? Serving(string name) => live.Models?.All.FirstOrDefault(m => m.Name == name)?.Version;
+
+    private void PublishReported()
+    {
+        SlotsDocument slots = ModelSlots.Read(_store.Root);
+        var models = new List<ModelRef>();
+        foreach (InstalledModel m in live.Models!.All)
+        {
+            models.Add(new ModelRef { Name = m.Name, Version = m.Version, Slot = "active" });
+            if (slots.For(m.Name) is { } slot)
+            {
+                if (slot.Previous is { } previous)
+                {
+                    models.Add(new ModelRef { Name = m.Name, Version = previous, Slot = "previous" });
+                }
+
+                if (slot.Candidate is { } candidate)
+                {
+                    models.Add(new ModelRef { Name = m.Name, Version = candidate, Slot = "candidate" });
+                }
+            }
+        }
+
+        fleet.PublishReported(new ReportedState
+        {
+            AppliedVersion = slots.AppliedVersion, At = time.GetUtcNow(), Models = models,
+            Pins = slots.Models.Where(s => s.Value.Pinned is not null).Select(s => $"{s.Key}@{s.Value.Pinned}").ToList(),
+        });
+    }
+
+    private void Progress(DesiredModel want, string phase, string? reason, CandidateHealth? health = null, long? bytes = null) =>
+        Progress(want.RolloutId, want.Name, want.Version, phase, reason, health, bytes);
+
+    private void Progress(string rolloutId, string name, string version, string phase, string? reason, CandidateHealth? health = null, long? bytes = null) =>
+        fleet.PublishProgress(new RolloutProgress
+        {
+            RolloutId = rolloutId, Name = name, Version = version, Phase = phase, Reason = reason, Health = health, Bytes = bytes, At = time.GetUtcNow(),
+        });
+
+    /// <summary>A loaded pipeline kept ready: the candidate preloaded (blue-green) or the previous model during probation.</summary>
+    private sealed record Standby(string Name, string Version, SpeechPipeline Pipeline);
+}

@@ -1,0 +1,107 @@
+using EdgeAgent.Contracts;
+
+namespace EdgeCloud.Rollouts;
+
+/// <summary>
+/// A rollout as stored: what it rolls out to whom and how, where it is (<see cref="Step"/>, <see cref="Stage"/>), the
+/// targeted devices with the version each ran before, and every transition with its reason.
+/// </summary>
+public sealed record Rollout
+{
+    public const string Running = "running";
+    public const string Paused = "paused";
+    public const string Completed = "completed";
+    public const string RolledBack = "rolled-back";
+    public const string Aborted = "aborted";
+
+    public required string Id { get; init; }
+
+    public required string Model { get; init; }
+
+    public required string Version { get; init; }
+
+    public required string Kind { get; init; }
+
+    /// <summary>Label selector; null for all devices.</summary>
+    public Dictionary<string, string>? Target { get; init; }
+
+    public required string Strategy { get; init; }
+
+    public List<RolloutStage> Stages { get; init; } = [];
+
+    public int ShadowSeconds { get; init; }
+
+    public RolloutGates Gates { get; init; } = new();
+
+    public int ProbationSeconds { get; init; } = 300;
+
+    public int DeviceDeadlineSeconds { get; init; } = 600;
+
+    public string State { get; set; } = Running;
+
+    /// <summary>shadow | stage | preload | switch | commit | done.</summary>
+    public string Step { get; set; } = RolloutSteps.Shadow;
+
+    /// <summary>The canary stage (0-based) while <see cref="Step"/> is stage.</summary>
+    public int Stage { get; set; }
+
+    public DateTimeOffset StepStartedAt { get; set; }
+
+    /// <summary>Paused until an operator promotes (a stage that requires approval).</summary>
+    public bool AwaitingApproval { get; set; }
+
+    public List<RolloutDevice> Devices { get; init; } = [];
+
+    public List<RolloutTransition> History { get; init; } = [];
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public string? CreatedBy { get; init; }
+}
+
+public static class RolloutSteps
+{
+    public const string Shadow = "shadow";
+    public const string Stage = "stage";
+    public const string Preload = "preload";
+    public const string Switch = "switch";
+    public const string Commit = "commit";
+    public const string Done = "done";
+}
+
+public sealed record RolloutStage(int Percent, int BakeSeconds, bool RequireApproval);
+
+public sealed record RolloutGates
+{
+    public int MinDevices { get; init; } = 1;
+
+    public long MinSamples { get; init; } = 1;
+
+    public double MinAgreement { get; init; }
+
+    /// <summary>0: no limit.</summary>
+    public double MaxP95Ms { get; init; }
+
+    public double MaxErrorRate { get; init; }
+}
+
+/// <summary>A targeted device: the version it ran before (to go back to), its sticky rank, and what it was last asked.</summary>
+public sealed record RolloutDevice
+{
+    public required string DeviceId { get; init; }
+
+    public string? Baseline { get; init; }
+
+    /// <summary>Position in the deterministic order (hash of device id and rollout id); canary stages take a prefix.</summary>
+    public int Rank { get; init; }
+
+    /// <summary>The mode last asked of it (<see cref="DesiredModel.Modes"/>), null before anything.</summary>
+    public string? Mode { get; set; }
+
+    public DateTimeOffset? AskedAt { get; set; }
+}
+
+public sealed record RolloutTransition(DateTimeOffset At, string From, string To, string Reason);
+
+/// <summary>What one device last reported in a rollout (stored per device, written by whichever instance ingested it).</summary>
+public sealed record RolloutDeviceReport(string Phase, string? Reason, CandidateHealth? Health, long? Bytes, DateTimeOffset At);

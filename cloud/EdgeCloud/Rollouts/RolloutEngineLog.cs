@@ -1,0 +1,22 @@
+namespace EdgeCloud.Rollouts;
+
+public sealed partial class RolloutEngine
+{
+    private static partial class Log
+    {
+        [LoggerMessage(7000, LogLevel.Information, "Rollout {Id}: {From} -> {To}: {Reason}")]
+        public static partial void Transition(ILogger logger, string id, string from, string to, string reason);
+
+        [LoggerMessage(7001, LogLevel.Warning, "Rollout {Id} of {Model}@{Version} rolled back: {Reason}")]
+        public static partial void RolledBack(ILogger logger, string id, string model, string version, string reason);
+
+        [LoggerMessage(7002, LogLevel.Warning, "Rollout {Id}: device {DeviceId} {Phase}: {Reason}")]
+        public static partial void DeviceTrouble(ILogger logger, string id, string deviceId, string phase, string reason);
+
+        [LoggerMessage(7003, LogLevel.Error, "Evaluating the rollouts failed; trying again next tick")]
+        public static partial void TickFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(7004, LogLevel.Information, "Desired state for {DeviceId} not published now ({Problem}); it goes out when the device connects")]
+        public static partial void PublishFailed(ILogger logger, string deviceId, string problem);
+    }
+}

@@ -1,0 +1,72 @@
+using EdgeAgent.Contracts;
+
+namespace EdgeCloud.Rollouts;
+
+/// <summary>
+/// A stage's gate over device reports: the failure rate first (a device that failed, refused, rolled back or stayed
+/// silent past its deadline), then enough evidence (devices with enough samples — too few is inconclusive, never a
+/// pass), then agreement with the live model (shadow) and the p95 latency.
+/// </summary>
+public static class RolloutGate
+{
+    public static readonly string[] FailedPhases = [RolloutProgress.Failed, RolloutProgress.Rejected, RolloutProgress.RolledBackPhase];
+
+    public static GateResult Evaluate(RolloutGates gates, IReadOnlyList<string> devices, IReadOnlyDictionary<string, RolloutDeviceReport> reports, string[] goodPhases, bool shadow)
+    {
+        if (devices.Count == 0)
+        {
+            return GateResult.Inconclusive("no devices in this stage");
+        }
+
+        var failed = devices.Where(d => reports.TryGetValue(d, out RolloutDeviceReport? r) && FailedPhases.Contains(r.Phase)).ToList();
+        double errorRate = (double)failed.Count / devices.Count;
+        if (errorRate > gates.MaxErrorRate)
+        {
+            string which = string.Join("; ", failed.Take(5).Select(d => $"{d} {reports[d].Phase}: {reports[d].Reason}"));
+            return GateResult.Fail($"error rate {failed.Count}/{devices.Count} = {errorRate:P0} > {gates.MaxErrorRate:P0} ({which})");
+        }
+
+        var reporting = devices
+            .Where(d => reports.TryGetValue(d, out RolloutDeviceReport? r) && goodPhases.Contains(r.Phase) && r.Health is { } h && h.Samples >= gates.MinSamples)
+            .Select(d => (Device: d, Health: reports[d].Health!))
+            .ToList();
+        int minDevices = Math.Max(1, gates.MinDevices);
+        if (reporting.Count < minDevices)
+        {
+            return GateResult.Inconclusive($"only {reporting.Count} of {devices.Count} devices reported ≥ {gates.MinSamples} samples (at least {minDevices} needed)");
+        }
+
+        if (shadow && gates.MinAgreement > 0)
+        {
+            double agreement = reporting.Average(r => r.Health.Agreement ?? 0);
+            if (agreement < gates.MinAgreement)
+            {
+                string per = string.Join(", ", reporting.Select(r => $"{r.Device} {r.Health.Agreement ?? 0:F2}"));
+                return GateResult.Fail($"shadow agreement {agreement:F2} < {gates.MinAgreement:F2} ({per})");
+            }
+        }
+
+        if (gates.MaxP95Ms > 0 && reporting.MaxBy(r => r.Health.P95Ms) is { } slowest && slowest.Health.P95Ms > gates.MaxP95Ms)
+        {
+            return GateResult.Fail($"p95 latency {slowest.Health.P95Ms:F2} ms on {slowest.Device} > {gates.MaxP95Ms:F2} ms");
+        }
+
+        string summary = shadow
+            ? $"agreement {reporting.Average(r => r.Health.Agreement ?? 0):F2} over {reporting.Count} devices, {reporting.Sum(r => r.Health.Samples)} samples"
+            : $"{reporting.Count} devices healthy, error rate {errorRate:P0}";
+        return GateResult.Pass(summary);
+    }
+}
+
+public sealed record GateResult(string Outcome, string Reason)
+{
+    public const string Passed = "pass";
+    public const string Failed = "fail";
+    public const string Undecided = "inconclusive";
+
+    public static GateResult Pass(string reason) => new(Passed, reason);
+
+    public static GateResult Fail(string reason) => new(Failed, reason);
+
+    public static GateResult Inconclusive(string reason) => new(Undecided, reason);
+}

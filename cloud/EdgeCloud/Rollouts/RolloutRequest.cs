@@ -1,0 +1,110 @@
+using System.Text.Json;
+
+namespace EdgeCloud.Rollouts;
+
+/// <summary>The body of <c>POST /api/rollouts</c>.</summary>
+public sealed record RolloutRequest
+{
+    public string? Model { get; init; }
+
+    public string? Version { get; init; }
+
+    /// <summary><c>"all"</c> or <c>{"labels": {...}}</c>.</summary>
+    public JsonElement? Target { get; init; }
+
+    public string? Strategy { get; init; }
+
+    public List<RolloutStage>? Stages { get; init; }
+
+    public int ShadowSeconds { get; init; }
+
+    public RolloutGates? Gates { get; init; }
+
+    public int? ProbationSeconds { get; init; }
+
+    public int? DeviceDeadlineSeconds { get; init; }
+
+    public static readonly string[] Strategies = ["shadow", "canary", "blue-green"];
+
+    /// <summary>The problems with this request, each naming the field; empty when it is valid.</summary>
+    public List<string> Problems(out Dictionary<string, string>? labels)
+    {
+        var problems = new List<string>();
+        labels = null;
+        if (string.IsNullOrWhiteSpace(Model))
+        {
+            problems.Add("model is required");
+        }
+
+        if (string.IsNullOrWhiteSpace(Version))
+        {
+            problems.Add("version is required");
+        }
+
+        if (Strategy is null || !Strategies.Contains(Strategy))
+        {
+            problems.Add($"strategy must be one of {string.Join(", ", Strategies)}");
+        }
+
+        if (Target is not { } target || target.ValueKind == JsonValueKind.Undefined)
+        {
+            problems.Add("target is required: \"all\" or {\"labels\": {...}}");
+        }
+        else if (target.ValueKind == JsonValueKind.String && target.GetString() == "all")
+        {
+            labels = null;
+        }
+        else if (target.ValueKind == JsonValueKind.Object && target.TryGetProperty("labels", out JsonElement l) && l.ValueKind == JsonValueKind.Object)
+        {
+            labels = [];
+            foreach (JsonProperty p in l.EnumerateObject())
+            {
+                if (!EdgeAgent.Contracts.DeviceLabels.Names.Contains(p.Name) || p.Value.ValueKind != JsonValueKind.String)
+                {
+                    problems.Add($"target.labels.{p.Name}: labels are {string.Join(", ", EdgeAgent.Contracts.DeviceLabels.Names)} with string values");
+                }
+                else
+                {
+                    labels[p.Name] = p.Value.GetString()!;
+                }
+            }
+        }
+        else
+        {
+            problems.Add("target must be \"all\" or {\"labels\": {...}}");
+        }
+
+        if (Strategy == "canary" && (Stages is null || Stages.Count == 0))
+        {
+            problems.Add("stages are required for a canary (e.g. [{\"percent\":50,\"bakeSeconds\":60}])");
+        }
+
+        if (Stages is not null)
+        {
+            for (int i = 0; i < Stages.Count; i++)
+            {
+                if (Stages[i].Percent is < 1 or > 100 || (i > 0 && Stages[i].Percent < Stages[i - 1].Percent) || Stages[i].BakeSeconds < 0)
+                {
+                    problems.Add($"stages[{i}]: percent must be 1–100 and not below the previous stage's, bakeSeconds ≥ 0");
+                }
+            }
+        }
+
+        if (Strategy == "shadow" && ShadowSeconds <= 0)
+        {
+            problems.Add("shadowSeconds must be > 0 for a shadow rollout");
+        }
+
+        if (ShadowSeconds < 0 || ProbationSeconds is < 0 || DeviceDeadlineSeconds is <= 0)
+        {
+            problems.Add("shadowSeconds and probationSeconds must be ≥ 0, deviceDeadlineSeconds > 0");
+        }
+
+        if (Gates is { } g && (g.MinDevices < 0 || g.MinSamples < 0 || g.MinAgreement is < 0 or > 1 || g.MaxP95Ms < 0 || g.MaxErrorRate is < 0 or > 1))
+        {
+            problems.Add("gates: minDevices, minSamples, maxP95Ms ≥ 0; minAgreement and maxErrorRate within 0–1");
+        }
+
+        return problems;
+    }
+}
