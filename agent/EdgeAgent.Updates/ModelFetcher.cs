@@ -180,8 +180,12 @@ public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPe
             throw new ModelUpdateException($"{m.Name}@{m.Version}: kind {m.Kind}, but the installed {current.Manifest.Version} is {current.Manifest.Kind}; refused");
         }
 
+        // A keyword head is fed by position (one [1, W, 96] input), so only type and shape must match; other models by name.
         TensorSignature[] installed = current.Manifest.Inputs;
-        if (installed.Length != inputs.Length || !installed.All(i => inputs.Any(n => n.Matches(i))))
+        bool compatible = m.Kind == ModelKind.Keyword
+            ? installed.Length == inputs.Length && installed.Zip(inputs).All(p => p.First.Type == p.Second.Type && p.First.Shape.SequenceEqual(p.Second.Shape))
+            : installed.Length == inputs.Length && installed.All(i => inputs.Any(n => n.Matches(i)));
+        if (!compatible)
         {
             throw new ModelUpdateException($"{m.Name}@{m.Version}: inputs {Describe(inputs)} differ from the installed {current.Manifest.Version}'s {Describe(installed)}; the pipeline cannot feed it; refused");
         }

@@ -123,4 +123,4 @@ public sealed record RolloutProgress
 /// the share on which it agreed with the live model (shadow only), its mean score shift, p95 latency, errors and the
 /// work skipped to stay within the CPU budget.
 /// </summary>
-public sealed record CandidateHealth(long Samples, double? Agreement, double ScoreShift, double P95Ms, long Errors, long Skipped);
+public sealed record CandidateHealth(long Samples, double? Agreement = null, double ScoreShift = 0, double P95Ms = 0, long Errors = 0, long Skipped = 0);

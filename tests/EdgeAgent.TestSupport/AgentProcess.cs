@@ -10,6 +10,12 @@ public sealed class AgentProcess : IDisposable
     private readonly StringBuilder _output = new();
 
     public AgentProcess(string dataDir, params IEnumerable<string> settings)
+        : this(dataDir, settings, null)
+    {
+    }
+
+    /// <param name="environment">Extra environment variables (e.g. EDGEAGENT_FAILPOINT).</param>
+    public AgentProcess(string dataDir, IEnumerable<string> settings, IReadOnlyDictionary<string, string>? environment)
     {
         DataDir = dataDir;
         var info = new ProcessStartInfo("dotnet")
@@ -27,6 +33,11 @@ public sealed class AgentProcess : IDisposable
         foreach (string setting in settings)
         {
             info.ArgumentList.Add(setting);
+        }
+
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         _process = Process.Start(info) ?? throw new InvalidOperationException("cannot start edge-agent");

@@ -8,7 +8,7 @@ namespace EdgeAgent.Core.Models;
 /// pointer switch (write a temporary file, fsync, rename, fsync the directory), so a kill -9 or a power cut at any
 /// moment leaves either the old or the new pointers, never a torn file.
 /// </summary>
-public static class ModelSlots
+public static partial class ModelSlots
 {
     public const string FileName = "slots.json";
     private const string LockName = ".slots.lock";
@@ -87,8 +87,35 @@ public static class ModelSlots
             return;
         }
 
-        using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(dir, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.None);
-        RandomAccess.FlushToDisk(handle);
+        int fd = LibC.Open(dir, LibC.ReadOnly | LibC.Directory);
+        if (fd < 0)
+        {
+            throw new ModelStoreException($"{dir}: cannot open the directory to make the model slots durable (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
+        }
+
+        try
+        {
+            LibC.Fsync(fd);
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
+    private static partial class LibC
+    {
+        public const int ReadOnly = 0;
+        public const int Directory = 0x10000; // O_DIRECTORY on Linux x86-64 and arm64
+
+        [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "open", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8, SetLastError = true)]
+        public static partial int Open(string path, int flags);
+
+        [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+        public static partial int Fsync(int fd);
+
+        [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "close")]
+        public static partial int Close(int fd);
     }
 }
 

@@ -38,6 +38,7 @@ internal sealed partial class ModelUpdater(
     private Standby? _staged;
     private Standby? _previous;
     private LiveHealthSnapshot? _before;
+    private DesiredState? _retry; // a desired state whose application failed midway, tried again next tick
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,16 +52,25 @@ internal sealed partial class ModelUpdater(
             DateTimeOffset nextReport = time.GetUtcNow();
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                while (fleet.Desired.TryRead(out DesiredState? desired))
+                try
                 {
-                    await ApplyAsync(desired, stoppingToken);
-                }
+                    while (_retry is not null || fleet.Desired.TryRead(out _retry))
+                    {
+                        await ApplyAsync(_retry, stoppingToken);
+                        _retry = null;
+                    }
 
-                await FollowSlotsAsync(stoppingToken);
-                if (time.GetUtcNow() >= nextReport)
+                    await FollowSlotsAsync(stoppingToken);
+                    if (time.GetUtcNow() >= nextReport)
+                    {
+                        nextReport = time.GetUtcNow().AddSeconds(_options.ReportSeconds);
+                        await WatchAsync(stoppingToken);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    nextReport = time.GetUtcNow().AddSeconds(_options.ReportSeconds);
-                    await WatchAsync(stoppingToken);
+                    // The live model keeps serving; the next tick tries again.
+                    Log.TickFailed(logger, ex);
                 }
             }
         }
@@ -114,6 +124,9 @@ internal sealed partial class ModelUpdater(
 
         switch (want.Mode)
         {
+            case DesiredModel.Shadow when _shadow?.Candidate is { } c && c.Name == want.Name && c.Version == want.Version:
+                Progress(want, RolloutProgress.ShadowPhase, null, _shadow.Snapshot());
+                break;
             case DesiredModel.Shadow:
                 if (await InstallAsync(want, cancellationToken) is { } shadowed)
                 {
@@ -122,6 +135,9 @@ internal sealed partial class ModelUpdater(
                     Progress(want, RolloutProgress.ShadowPhase, null, _shadow?.Snapshot());
                 }
 
+                break;
+            case DesiredModel.Staged when _staged is { } st && st.Name == want.Name && st.Version == want.Version:
+                Progress(want, RolloutProgress.Verified, "preloaded beside the live model");
                 break;
             case DesiredModel.Staged:
                 if (await InstallAsync(want, cancellationToken) is { } staged)

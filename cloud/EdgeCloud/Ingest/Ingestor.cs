@@ -97,7 +97,7 @@ public sealed partial class Ingestor(
                 if (status.State == StatusPayload.Online)
                 {
                     // Not from inside the broker's callback: the desired state goes out through the same broker.
-                    _ = Task.Run(() => rollouts.OnDeviceOnlineAsync(deviceId, CancellationToken.None), CancellationToken.None);
+                    _ = Task.Run(() => rollouts.OnDeviceOnlineAsync(deviceId, status.BdSeq, CancellationToken.None), CancellationToken.None);
                 }
 
                 return Accepted;

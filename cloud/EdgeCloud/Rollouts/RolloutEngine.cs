@@ -29,6 +29,7 @@ public sealed partial class RolloutEngine(
     private static readonly string[] s_stagedGood = [RolloutProgress.Verified];
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<string, long> _desiredVersions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _connections = new(StringComparer.Ordinal);
 
     public async Task<Rollout> CreateAsync(RolloutRequest request, Dictionary<string, string>? labels, SignedModelManifest model, string actor, CancellationToken cancellationToken)
     {
@@ -150,7 +151,16 @@ public sealed partial class RolloutEngine(
     }
 
     /// <summary>A device came online: its desired state is published again (an embedded broker forgets retained messages on restart).</summary>
-    public Task OnDeviceOnlineAsync(string deviceId, CancellationToken cancellationToken) => PublishDesiredAsync(deviceId, cancellationToken);
+    public Task OnDeviceOnlineAsync(string deviceId, long bdSeq, CancellationToken cancellationToken)
+    {
+        if (_connections.TryGetValue(deviceId, out long seen) && seen == bdSeq)
+        {
+            return Task.CompletedTask; // the same connection announcing again (e.g. new models)
+        }
+
+        _connections[deviceId] = bdSeq;
+        return PublishDesiredAsync(deviceId, cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -30,7 +30,7 @@ public static class RolloutGate
             .Where(d => reports.TryGetValue(d, out RolloutDeviceReport? r) && goodPhases.Contains(r.Phase) && r.Health is { } h && h.Samples >= gates.MinSamples)
             .Select(d => (Device: d, Health: reports[d].Health!))
             .ToList();
-        int minDevices = Math.Max(1, gates.MinDevices);
+        int minDevices = Math.Min(Math.Max(1, gates.MinDevices), devices.Count); // a stage smaller than minDevices needs all of them
         if (reporting.Count < minDevices)
         {
             return GateResult.Inconclusive($"only {reporting.Count} of {devices.Count} devices reported ≥ {gates.MinSamples} samples (at least {minDevices} needed)");
