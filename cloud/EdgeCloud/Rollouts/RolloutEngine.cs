@@ -257,6 +257,11 @@ public sealed partial class RolloutEngine(
             return; // still baking, or devices still on their way
         }
 
+        if (gate.Outcome == GateResult.Undecided && elapsed < waitSeconds + r.DeviceDeadlineSeconds)
+        {
+            return; // reports may still come: evidence is awaited up to the device deadline, then the rollout pauses
+        }
+
         if (gate.Outcome == GateResult.Undecided)
         {
             r.State = Rollout.Paused;

@@ -30,7 +30,7 @@ public sealed class RolloutTests(ITestOutputHelper output)
         {
             model = "silero_vad", version = "v6", target = new { labels = new { site = "lab" } }, strategy = "canary", shadowSeconds = 12,
             stages = new[] { new { percent = 50, bakeSeconds = 3, requireApproval = false }, new { percent = 100, bakeSeconds = 3, requireApproval = false } },
-            gates = new { minDevices = 2, minSamples = 100, minAgreement = 0.7, maxP95Ms = 50, maxErrorRate = 0 },
+            gates = new { minDevices = 2, minSamples = 100, minAgreement = 0.7, maxP95Ms = 50, maxErrorRate = 0 }, deviceDeadlineSeconds = 60,
         });
 
         // kiosk-2 was offline when the rollout began: it catches up from its retained desired state when it connects.
@@ -87,7 +87,7 @@ public sealed class RolloutTests(ITestOutputHelper output)
         {
             model = "hey_jarvis", version = "0.2-bad", target = "all", strategy = "canary", shadowSeconds = 30,
             stages = new[] { new { percent = 100, bakeSeconds = 5, requireApproval = false } },
-            gates = new { minDevices = 1, minSamples = 2, minAgreement = 0.8, maxErrorRate = 0 },
+            gates = new { minDevices = 1, minSamples = 2, minAgreement = 0.8, maxErrorRate = 0 }, deviceDeadlineSeconds = 60,
         });
 
         JsonElement rolledBack = await fleet.WaitForStateAsync(id, "rolled-back", s_timeout);
