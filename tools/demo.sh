@@ -2,7 +2,9 @@
 # The main job on embedded defaults (no external server): installs what is missing, fetches the models, builds,
 # synthesises speech, starts the cloud (edge-cloud: embedded MQTT broker + LiteDB) and three agents with different
 # labels — kiosk-3 hears through a changed, band-limited microphone — and shows the drifted cohort through the
-# fleet API. The cloud and agents keep running (agents replay their audio in real time) until Ctrl+C.
+# fleet API; then rolls Silero VAD v6 out over v5 (shadow, then a canary in two stages) and shows a bad candidate (the
+# alexa head published as hey_jarvis) failing the shadow-agreement gate and being rolled back automatically. The cloud
+# and agents keep running (agents replay their audio in real time) until Ctrl+C.
 #   --once   exit after showing the drifted cohort (CI smoke run)
 #   --mic    kiosk-1 listens to the default ALSA microphone instead of a synthetic sample
 # Ports: EDGECLOUD_HTTP_PORT (8080), EDGECLOUD_MQTT_PORT (1883).
@@ -104,14 +106,26 @@ dotnet "$(bin tools/EdgeCtl edgectl)" profile build "$audio/reference.wav" "$aud
     --description "demo reference: en-us and en-gb-x-rp voices, quiet room" >/dev/null
 curl -sS -f -X PUT "$api/api/fleet/reference" -H "X-Api-Key: $key" -H "Content-Type: application/json" --data-binary "@$state/reference.json" >/dev/null
 
+curl -sS -f "$api/api/models/signing-key" -H "X-Api-Key: $key" >"$state/registry.pem"
+models_src=${EDGEAGENT_MODELS:-$HOME/.edgeagent/models}
 start_agent() { # id micModel source
     local id=$1 mic_model=$2 source=$3
     local password
+    # Each device has its own model store (hard links, no copies) holding VAD v5 only: v6 comes from the registry.
+    mkdir -p "$state/$id/models"
+    for dir in "$models_src"/*/*/; do
+        case "$dir" in */silero_vad/v6/) continue ;; esac
+        rel=${dir#"$models_src"/}
+        mkdir -p "$state/$id/models/$rel"
+        ln -f "$dir"model.onnx "$dir"manifest.json "$state/$id/models/$rel"
+    done
     password=$(call POST /api/devices "{\"deviceId\":\"$id\",\"labels\":{\"deviceModel\":\"kiosk-k1\",\"micModel\":\"$mic_model\",\"firmware\":\"2.4.1\",\"site\":\"lobby\"}}" | field mqttPassword)
     dotnet "$(bin agent/EdgeAgent.Service edge-agent)" --EdgeAgent:DeviceId="$id" --EdgeAgent:Source="$source" \
         --EdgeAgent:DataDir="$state/$id" --EdgeAgent:Telemetry:WindowSeconds=5 --EdgeAgent:HealthIntervalSeconds=60 \
         --EdgeAgent:Mqtt:Host=127.0.0.1 --EdgeAgent:Mqtt:Port="$mqtt_port" --EdgeAgent:Mqtt:Username="$id" --EdgeAgent:Mqtt:Password="$password" \
-        --EdgeAgent:Labels:MicModel="$mic_model" >"$state/$id.log" 2>&1 &
+        --EdgeAgent:Labels:MicModel="$mic_model" --EdgeAgent:ModelsDir="$state/$id/models" --EdgeAgent:Speech:VadVersion=v5 \
+        --EdgeAgent:Updates:RegistryUrl="$api" --EdgeAgent:Updates:RegistryKeyFile="$state/registry.pem" --EdgeAgent:Updates:ReportSeconds=2 \
+        >"$state/$id.log" 2>&1 &
     pids+=($!)
     echo "demo: agent $id (micModel $mic_model) on $source"
 }
@@ -152,11 +166,53 @@ call GET /api/devices | node -e '
     for (const d of JSON.parse(require("fs").readFileSync(0, "utf8")))
         console.log(`  ${d.deviceId.padEnd(8)} online=${d.online}  micModel=${d.labels.micModel}  models=${d.models.length}  activeAlarms=[${d.activeAlarms}]`);'
 echo
-echo "More:  $api/api/devices/kiosk-3/windows   $api/api/alarms?active=true   $api/api/ingest/stats"
+echo "$drift" | node -e 'const g = JSON.parse(require("fs").readFileSync(0, "utf8")); process.exit(g.find(c => c.group === "mic-b")?.verdict === "drift" ? 0 : 1)' \
+    || { echo "demo: the changed microphone's cohort did not show drift" >&2; $once && exit 1; }
+
+upload() { # name version file-like-manifest file
+    local manifest
+    manifest=$(node -e '
+        const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        console.log(JSON.stringify({ name: process.argv[2], kind: m.kind, version: process.argv[3], inputs: m.inputs, outputs: m.outputs }));' "$3" "$1" "$2")
+    curl -sS -f -X POST "$api/api/models" -H "X-Api-Key: $key" -F "manifest=$manifest" -F "file=@$4" >/dev/null
+}
+rollout() { # body expected-state -> prints the rollout's history
+    local id state="" view=""
+    id=$(call POST /api/rollouts "$1" | field id)
+    for _ in $(seq 1 120); do
+        sleep 2
+        view=$(call GET "/api/rollouts/$id")
+        state=$(echo "$view" | field state)
+        [[ "$state" == "running" ]] || break
+    done
+    echo "  rollout $id: $state — curl -s -H 'X-Api-Key: $key' $api/api/rollouts/$id"
+    echo "$view" | node -e '
+        const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
+        for (const h of r.history) console.log(`    ${h.from} -> ${h.to}: ${h.reason}`);
+        for (const d of r.devices) console.log(`    ${d.deviceId.padEnd(8)} ${d.phase}${d.reason ? ": " + d.reason : ""}`);'
+    [[ "$state" == "$2" ]] || { echo "demo: the rollout ended $state, expected $2" >&2; $once && exit 1; }
+}
+echo
+echo "Canary rollout of Silero VAD v6 over v5: 10 s in shadow on every kiosk, then 34 % and 100 %, gated on agreement"
+upload silero_vad v6 "$models_src/silero_vad/v6/manifest.json" "$models_src/silero_vad/v6/model.onnx"
+rollout '{"model":"silero_vad","version":"v6","target":{"labels":{"deviceModel":"kiosk-k1"}},"strategy":"canary","shadowSeconds":10,
+  "stages":[{"percent":34,"bakeSeconds":5},{"percent":100,"bakeSeconds":5}],
+  "gates":{"minDevices":2,"minSamples":100,"minAgreement":0.8,"maxP95Ms":50,"maxErrorRate":0},"deviceDeadlineSeconds":90}' completed
+echo
+echo "A bad candidate: the alexa head uploaded as hey_jarvis 0.2 — it disagrees with the live hey_jarvis in shadow and is rolled back"
+upload hey_jarvis 0.2-candidate "$models_src/alexa/0.1/manifest.json" "$models_src/alexa/0.1/model.onnx"
+rollout '{"model":"hey_jarvis","version":"0.2-candidate","target":"all","strategy":"canary","shadowSeconds":30,
+  "stages":[{"percent":100,"bakeSeconds":5}],
+  "gates":{"minDevices":1,"minSamples":1,"minAgreement":0.8,"maxErrorRate":0},"deviceDeadlineSeconds":90}' rolled-back
+echo
+echo "Devices after the rollouts:"
+call GET /api/devices | node -e '
+    for (const d of JSON.parse(require("fs").readFileSync(0, "utf8")))
+        console.log(`  ${d.deviceId.padEnd(8)} ${d.models.filter(m => m.slot === "active" && (m.name === "silero_vad" || m.name === "hey_jarvis")).map(m => m.name + "@" + m.version).join(" ")}`);'
+echo
+echo "More:  $api/api/devices/kiosk-3/windows   $api/api/alarms?active=true   $api/api/rollouts   $api/api/audit"
 echo "Logs:  $state/*.log"
 if $once; then
-    echo "$drift" | node -e 'const g = JSON.parse(require("fs").readFileSync(0, "utf8")); process.exit(g.find(c => c.group === "mic-b")?.verdict === "drift" ? 0 : 1)' \
-        || { echo "demo: the changed microphone's cohort did not show drift" >&2; exit 1; }
     exit 0
 fi
 echo "The cloud and the agents keep running; Ctrl+C stops them."

@@ -12,6 +12,8 @@ namespace EdgeAgent.Service.Updates;
 /// </summary>
 internal sealed partial class StartupSlots(IOptions<UpdaterOptions> options, FleetLink fleet, TimeProvider time, ILogger<StartupSlots> logger)
 {
+    private bool _startCounted; // a start is counted once, however often loading the models is retried
+
     public SlotsDocument Check(ModelStore store)
     {
         try
@@ -27,7 +29,7 @@ internal sealed partial class StartupSlots(IOptions<UpdaterOptions> options, Fle
                 foreach ((string name, ModelSlot slot) in d.Models)
                 {
                     string? reason = null;
-                    if (slot.ProbationUntil is not null)
+                    if (slot.ProbationUntil is not null && !_startCounted)
                     {
                         int starts = slot.ProbationStarts + 1;
                         d = d.With(name, slot with { ProbationStarts = starts });
@@ -51,6 +53,7 @@ internal sealed partial class StartupSlots(IOptions<UpdaterOptions> options, Fle
 
                 return d;
             });
+            _startCounted = true;
 
             foreach ((string name, ModelSlot before, string reason) in rolledBack)
             {

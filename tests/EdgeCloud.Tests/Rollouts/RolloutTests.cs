@@ -100,4 +100,120 @@ public sealed class RolloutTests(ITestOutputHelper output)
             Assert.Equal(jarvis.Version, ModelSlots.Read(fleet.Stores[device]).For("hey_jarvis")!.Active);
         }
     }
+
+    [Theory]
+    [InlineData("after-download")]
+    [InlineData("after-slot-switch")]
+    [InlineData("after-live-switch")]
+    [InlineData("after-commit")]
+    public async Task KillMinus9_AtAStepOfTheSwap_RestartsOnAValidModel_ReportsAConsistentState_AndTheRolloutCompletes(string failpoint)
+    {
+        using var fleet = new RolloutFleet();
+        await fleet.UploadAsync("silero_vad", "v6", RolloutFleet.TestModels.Find("silero_vad", "v6"));
+        await fleet.RegisterAsync("car-7", "road");
+        string dataDir = TestPaths.NewTempDirectory();
+        AgentProcess doomed = await fleet.StartAsync("car-7", new Dictionary<string, string> { ["EDGEAGENT_FAILPOINT"] = failpoint }, dataDir);
+        Assert.True(await fleet.EventuallyActiveAsync("car-7", "silero_vad", "v5", s_timeout));
+
+        string id = await fleet.CreateRolloutAsync(new
+        {
+            model = "silero_vad", version = "v6", target = "all", strategy = "canary",
+            stages = new[] { new { percent = 100, bakeSeconds = 2, requireApproval = false } },
+            gates = new { minDevices = 1, minSamples = 10, maxErrorRate = 0 }, deviceDeadlineSeconds = 120,
+        });
+        Assert.Equal(137, doomed.WaitForExit(s_timeout)); // SIGKILL at the failpoint
+        string slotsAfterKill = File.ReadAllText(ModelSlots.PathIn(fleet.Stores["car-7"]));
+        output.WriteLine($"{failpoint}: slots after the kill: {slotsAfterKill}");
+
+        AgentProcess restarted = await fleet.StartAsync("car-7", null, dataDir);
+        Assert.True(restarted.WaitForOutput("listening on", s_timeout), restarted.Output);
+        string running = ModelSlots.Read(fleet.Stores["car-7"]).For("silero_vad")?.Active ?? "v5";
+        Assert.Contains($"VAD silero_vad@{running}", restarted.Output); // the model the slots point at, loaded and verified
+
+        await fleet.WaitForStateAsync(id, "completed", s_timeout);
+        Assert.True(await fleet.EventuallyActiveAsync("car-7", "silero_vad", "v6", s_timeout));
+        ModelSlot slot = ModelSlots.Read(fleet.Stores["car-7"]).For("silero_vad")!;
+        Assert.Equal(("v6", "v5", (DateTimeOffset?)null), (slot.Active, slot.Previous, slot.ProbationUntil));
+    }
+
+    [Fact]
+    public async Task BlueGreen_PreloadsEverywhere_ThenSwitchesTogether_AndCommits()
+    {
+        using var fleet = new RolloutFleet();
+        await fleet.UploadAsync("silero_vad", "v6", RolloutFleet.TestModels.Find("silero_vad", "v6"));
+        foreach (string device in new[] { "gate-1", "gate-2" })
+        {
+            await fleet.RegisterAsync(device, "dock");
+            await fleet.StartAsync(device);
+        }
+
+        Assert.True(await fleet.EventuallyActiveAsync("gate-2", "silero_vad", "v5", s_timeout));
+        string id = await fleet.CreateRolloutAsync(new
+        {
+            model = "silero_vad", version = "v6", target = "all", strategy = "blue-green",
+            stages = new[] { new { percent = 100, bakeSeconds = 3, requireApproval = false } },
+            gates = new { minDevices = 2, minSamples = 10, maxErrorRate = 0 }, deviceDeadlineSeconds = 60,
+        });
+
+        JsonElement done = await fleet.WaitForStateAsync(id, "completed", s_timeout);
+        Assert.Equal(["preload", "switch", "commit", "completed"], done.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("to").GetString()));
+        foreach (string device in new[] { "gate-1", "gate-2" })
+        {
+            Assert.True(await fleet.EventuallyActiveAsync(device, "silero_vad", "v6", s_timeout));
+        }
+    }
+
+    [Fact]
+    public async Task AStageThatRequiresApproval_WaitsPaused_UntilAnOperatorPromotesIt()
+    {
+        using var fleet = new RolloutFleet();
+        await fleet.UploadAsync("silero_vad", "v6", RolloutFleet.TestModels.Find("silero_vad", "v6"));
+        await fleet.RegisterAsync("kiosk-1", "lab");
+        await fleet.StartAsync("kiosk-1");
+        Assert.True(await fleet.EventuallyActiveAsync("kiosk-1", "silero_vad", "v5", s_timeout));
+
+        string id = await fleet.CreateRolloutAsync(new
+        {
+            model = "silero_vad", version = "v6", target = "all", strategy = "canary", shadowSeconds = 3,
+            stages = new[] { new { percent = 100, bakeSeconds = 2, requireApproval = true } },
+            gates = new { minDevices = 1, minSamples = 10, minAgreement = 0.7, maxErrorRate = 0 }, deviceDeadlineSeconds = 60,
+        });
+
+        JsonElement paused = await fleet.WaitForStateAsync(id, "paused", s_timeout);
+        Assert.True(paused.GetProperty("awaitingApproval").GetBoolean());
+        Assert.Equal("v5", await fleet.ActiveVersionAsync("kiosk-1", "silero_vad"));
+        HttpResponseMessage resume = await fleet.Cloud.Api.PostAsync($"/api/rollouts/{id}/resume", null, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, resume.StatusCode); // resuming does not approve
+
+        HttpResponseMessage promote = await fleet.Cloud.Api.PostAsync($"/api/rollouts/{id}/promote", null, TestContext.Current.CancellationToken);
+        Assert.True(promote.IsSuccessStatusCode);
+        await fleet.WaitForStateAsync(id, "completed", s_timeout);
+        Assert.True(await fleet.EventuallyActiveAsync("kiosk-1", "silero_vad", "v6", s_timeout));
+        JsonElement audit = await fleet.Cloud.Api.GetJsonAsync("/api/audit");
+        Assert.Contains(audit.EnumerateArray(), a => a.GetProperty("action").GetString() == "rollout" && a.GetProperty("detail").GetString()!.Contains("approved: promote by admin"));
+    }
+
+    [Fact]
+    public async Task ACandidateThatLiesAboutItsInputs_IsRejectedByTheDevice_WithTheReason_AndTheLiveModelIsUntouched()
+    {
+        using var fleet = new RolloutFleet();
+        InstalledModel jarvis = RolloutFleet.TestModels.Find("hey_jarvis");
+        await fleet.UploadAsync("hey_jarvis", "0.3-lies", jarvis, RolloutFleet.TestModels.Find("alexa").ModelPath); // alexa's file, hey_jarvis's declared inputs
+        await fleet.RegisterAsync("kiosk-1", "lab");
+        await fleet.StartAsync("kiosk-1");
+        Assert.True(await fleet.EventuallyActiveAsync("kiosk-1", "hey_jarvis", jarvis.Version, s_timeout));
+
+        string id = await fleet.CreateRolloutAsync(new
+        {
+            model = "hey_jarvis", version = "0.3-lies", target = "all", strategy = "canary",
+            stages = new[] { new { percent = 100, bakeSeconds = 2, requireApproval = false } }, gates = new { maxErrorRate = 0 },
+        });
+
+        JsonElement rolledBack = await fleet.WaitForStateAsync(id, "rolled-back", s_timeout);
+        JsonElement device = rolledBack.GetProperty("devices")[0];
+        Assert.Equal("REJECTED", device.GetProperty("phase").GetString());
+        Assert.Contains("the manifest declares inputs", device.GetProperty("reason").GetString());
+        Assert.Equal(jarvis.Version, await fleet.ActiveVersionAsync("kiosk-1", "hey_jarvis"));
+        Assert.DoesNotContain(new ModelStore(fleet.Stores["kiosk-1"]).List(), m => m.Version == "0.3-lies");
+    }
 }

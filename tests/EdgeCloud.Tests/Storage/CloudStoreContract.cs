@@ -135,6 +135,29 @@ public abstract class CloudStoreContract : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Rollouts_AndTheirDeviceReports_AreReplacedInPlace_AndModelsFollowTheReportedState()
+    {
+        await Store.SaveRolloutAsync("ro-1", "{\"v\":1}", Ct);
+        await Store.SaveRolloutAsync("ro-2", "{\"v\":2}", Ct);
+        await Store.SaveRolloutAsync("ro-1", "{\"v\":3}", Ct);
+        await Store.SetRolloutDeviceAsync("ro-1", "a", "SHADOW", Ct);
+        await Store.SetRolloutDeviceAsync("ro-1", "a", "ACTIVE", Ct);
+        await Store.SetRolloutDeviceAsync("ro-1", "b", "FAILED", Ct);
+        await Store.SetRolloutDeviceAsync("ro-2", "a", "QUEUED", Ct);
+
+        Assert.Equal("{\"v\":3}", await Store.GetRolloutAsync("ro-1", Ct));
+        Assert.Null(await Store.GetRolloutAsync("ro-9", Ct));
+        Assert.Equal(["{\"v\":3}", "{\"v\":2}"], await Store.ListRolloutsAsync(Ct));
+        IReadOnlyDictionary<string, string> devices = await Store.ListRolloutDevicesAsync("ro-1", Ct);
+        Assert.Equal(2, devices.Count);
+        Assert.Equal(("ACTIVE", "FAILED"), (devices["a"], devices["b"]));
+
+        await Store.AddDeviceAsync(Device("k"), Ct);
+        await Store.UpdateModelsAsync("k", [new ModelRef { Name = "silero_vad", Version = "v6", Slot = "active" }, new ModelRef { Name = "silero_vad", Version = "v5", Slot = "previous" }], Ct);
+        Assert.Equal(["v6/active", "v5/previous"], (await Store.GetDeviceAsync("k", Ct))!.Models.Select(m => $"{m.Version}/{m.Slot}"));
+    }
+
     protected abstract ICloudStore Open();
 
     private static DeviceRecord Device(string id) =>

@@ -1,0 +1,64 @@
+using EdgeAgent.Contracts;
+using EdgeCloud.Rollouts;
+
+namespace EdgeCloud.Tests.Rollouts;
+
+public sealed class RolloutGateTests
+{
+    private static readonly string[] s_shadow = [RolloutProgress.ShadowPhase];
+    private static readonly RolloutGates s_gates = new() { MinDevices = 2, MinSamples = 100, MinAgreement = 0.9, MaxP95Ms = 5, MaxErrorRate = 0.25 };
+
+    private static RolloutDeviceReport Shadow(long samples, double agreement, double p95 = 1) =>
+        new(RolloutProgress.ShadowPhase, null, new CandidateHealth(samples, agreement, 0.01, p95), null, DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void EnoughAgreeingDevices_Pass()
+    {
+        var reports = new Dictionary<string, RolloutDeviceReport> { ["a"] = Shadow(500, 0.95), ["b"] = Shadow(400, 0.97) };
+
+        GateResult r = RolloutGate.Evaluate(s_gates, ["a", "b"], reports, s_shadow, shadow: true);
+
+        Assert.Equal(GateResult.Passed, r.Outcome);
+        Assert.Contains("agreement 0.96 over 2 devices, 900 samples", r.Reason);
+    }
+
+    [Fact]
+    public void TooFewSamples_IsInconclusive_NeverAPass()
+    {
+        var reports = new Dictionary<string, RolloutDeviceReport> { ["a"] = Shadow(500, 0.95), ["b"] = Shadow(20, 0.97) };
+
+        GateResult r = RolloutGate.Evaluate(s_gates, ["a", "b", "c"], reports, s_shadow, shadow: true);
+
+        Assert.Equal(GateResult.Undecided, r.Outcome);
+        Assert.Contains("only 1 of 3 devices reported ≥ 100 samples", r.Reason);
+    }
+
+    [Theory]
+    [InlineData(0.5, 1, "shadow agreement 0.70 < 0.90")]
+    [InlineData(0.95, 9, "p95 latency 9.00 ms on b > 5.00 ms")]
+    public void LowAgreement_OrSlowCandidate_Fails(double agreementOfB, double p95OfB, string expected)
+    {
+        var reports = new Dictionary<string, RolloutDeviceReport> { ["a"] = Shadow(500, agreementOfB > 0.9 ? 0.95 : 0.9), ["b"] = Shadow(400, agreementOfB, p95OfB) };
+
+        GateResult r = RolloutGate.Evaluate(s_gates, ["a", "b"], reports, s_shadow, shadow: true);
+
+        Assert.Equal(GateResult.Failed, r.Outcome);
+        Assert.Contains(expected, r.Reason);
+    }
+
+    [Fact]
+    public void FailedDevicesOverTheErrorRate_FailWithTheirReasons()
+    {
+        var reports = new Dictionary<string, RolloutDeviceReport>
+        {
+            ["a"] = Shadow(500, 0.95),
+            ["b"] = new(RolloutProgress.Rejected, "signature does not verify", null, null, DateTimeOffset.UnixEpoch),
+        };
+
+        GateResult r = RolloutGate.Evaluate(s_gates, ["a", "b"], reports, s_shadow, shadow: true);
+
+        Assert.Equal(GateResult.Failed, r.Outcome);
+        Assert.Contains("error rate 1/2", r.Reason);
+        Assert.Contains("b REJECTED: signature does not verify", r.Reason);
+    }
+}
