@@ -245,7 +245,9 @@ public sealed partial class RolloutEngine(
 
         // Failures count at once; agreement and latency are judged when the stage's time is up.
         bool waiting = elapsed < waitSeconds || (!allAnswered && !shadow);
-        GateResult gate = RolloutGate.Evaluate(waiting ? r.Gates with { MinAgreement = 0, MaxP95Ms = 0 } : r.Gates, devices, reports, good, shadow);
+        // A preload is judged on readiness alone: every device holds the candidate loaded, within the error rate.
+        RolloutGates gates = r.Step == RolloutSteps.Preload ? r.Gates with { MinSamples = 0, MinAgreement = 0, MaxP95Ms = 0 } : r.Gates;
+        GateResult gate = RolloutGate.Evaluate(waiting ? gates with { MinAgreement = 0, MaxP95Ms = 0 } : gates, devices, reports, good, shadow);
         if (gate.Outcome == GateResult.Failed)
         {
             await RollBackAsync(r, $"gate failed at {Describe(r)}: {gate.Reason}", Actor, cancellationToken);

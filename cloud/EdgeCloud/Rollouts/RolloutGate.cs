@@ -27,8 +27,8 @@ public static class RolloutGate
         }
 
         var reporting = devices
-            .Where(d => reports.TryGetValue(d, out RolloutDeviceReport? r) && goodPhases.Contains(r.Phase) && r.Health is { } h && h.Samples >= gates.MinSamples)
-            .Select(d => (Device: d, Health: reports[d].Health!))
+            .Where(d => reports.TryGetValue(d, out RolloutDeviceReport? r) && goodPhases.Contains(r.Phase) && (r.Health?.Samples ?? 0) >= gates.MinSamples)
+            .Select(d => (Device: d, Health: reports[d].Health ?? new CandidateHealth(0)))
             .ToList();
         int minDevices = Math.Min(Math.Max(1, gates.MinDevices), devices.Count); // a stage smaller than minDevices needs all of them
         if (reporting.Count < minDevices)
