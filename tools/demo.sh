@@ -193,10 +193,10 @@ rollout() { # body expected-state -> prints the rollout's history
     [[ "$state" == "$2" ]] || { echo "demo: the rollout ended $state, expected $2" >&2; $once && exit 1; }
 }
 echo
-echo "Canary rollout of Silero VAD v6 over v5: 10 s in shadow on every kiosk, then 34 % and 100 %, gated on agreement"
+echo "Canary rollout of Silero VAD v6 over v5: 10 s in shadow on every kiosk, then 30 % (one kiosk) and 100 %, gated on agreement"
 upload silero_vad v6 "$models_src/silero_vad/v6/manifest.json" "$models_src/silero_vad/v6/model.onnx"
 rollout '{"model":"silero_vad","version":"v6","target":{"labels":{"deviceModel":"kiosk-k1"}},"strategy":"canary","shadowSeconds":10,
-  "stages":[{"percent":34,"bakeSeconds":5},{"percent":100,"bakeSeconds":5}],
+  "stages":[{"percent":30,"bakeSeconds":5},{"percent":100,"bakeSeconds":5}],
   "gates":{"minDevices":2,"minSamples":100,"minAgreement":0.8,"maxP95Ms":50,"maxErrorRate":0},"deviceDeadlineSeconds":90}' completed
 echo
 echo "A bad candidate: the alexa head uploaded as hey_jarvis 0.2 — it disagrees with the live hey_jarvis in shadow and is rolled back"

@@ -361,7 +361,7 @@ public sealed partial class RolloutEngine(
     {
         foreach (RolloutDevice d in r.Devices.Where(d => d.Mode is not null and not DesiredModel.Cancelled))
         {
-            Ask(d, d.Mode is DesiredModel.Shadow or DesiredModel.Staged ? DesiredModel.Cancelled : DesiredModel.RolledBack);
+            Ask(d, DesiredModel.RolledBack); // a device shadowing or staging drops the candidate; one serving it goes back
         }
 
         await FinishAsync(r, Rollout.RolledBack, reason, actor, cancellationToken);
