@@ -131,6 +131,9 @@ public sealed record SlotsDocument
 
     public Dictionary<string, ModelSlot> Models { get; init; } = [];
 
+    /// <summary>Per model name, the last desired step applied (<c>rolloutId/mode</c>): a desired state repeating it is not applied again.</summary>
+    public Dictionary<string, string> Applied { get; init; } = [];
+
     public ModelSlot? For(string name) => Models.GetValueOrDefault(name);
 
     /// <summary>A copy with <paramref name="name"/>'s slot replaced (removed when null).</summary>

@@ -97,6 +97,11 @@ internal sealed partial class ModelUpdater(
         Log.Desired(logger, desired.Version, string.Join(", ", desired.Models.Select(m => $"{m.Name}@{m.Version} {m.Mode}")));
         foreach (DesiredModel model in desired.Models)
         {
+            if (slots.Applied.GetValueOrDefault(model.Name) == Step(model))
+            {
+                continue; // the same step again, alongside another model's new one
+            }
+
             try
             {
                 await ApplyAsync(model, cancellationToken);
@@ -109,9 +114,15 @@ internal sealed partial class ModelUpdater(
             }
         }
 
-        ModelSlots.Update(_store.Root, d => d with { AppliedVersion = Math.Max(d.AppliedVersion, desired.Version) });
+        ModelSlots.Update(_store.Root, d => d with
+        {
+            AppliedVersion = Math.Max(d.AppliedVersion, desired.Version),
+            Applied = desired.Models.Aggregate(new Dictionary<string, string>(d.Applied, StringComparer.Ordinal), (applied, m) => { applied[m.Name] = Step(m); return applied; }),
+        });
         PublishReported();
     }
+
+    private static string Step(DesiredModel model) => $"{model.RolloutId}/{model.Mode}";
 
     private async Task ApplyAsync(DesiredModel want, CancellationToken cancellationToken)
     {
