@@ -19,6 +19,9 @@ namespace EdgeAgent.Updates;
 /// </summary>
 public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPem, ModelStore store, string workDir)
 {
+    /// <summary>This agent's version (the assemblies' version), compared with a model's <c>minAgentVersion</c>.</summary>
+    public static Version AgentVersion { get; } = typeof(ModelFetcher).Assembly.GetName().Version ?? new Version(0, 0, 0);
+
     /// <summary>The bytes an interrupted download of <paramref name="name"/>@<paramref name="version"/> left (the next attempt resumes there).</summary>
     public long BytesHeld(string name, string version)
     {
@@ -33,6 +36,10 @@ public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPe
         SignedModelManifest signed = await ManifestAsync(name, versionOrAlias, cancellationToken);
         ModelPackageManifest m = signed.Manifest;
         VerifySignature(signed);
+        if (m.MinAgentVersion is { } min && (!Version.TryParse(min, out Version? required) || required > AgentVersion))
+        {
+            throw new ModelUpdateException($"{m.Name}@{m.Version} needs agent {min} or later; this agent is {AgentVersion.ToString(3)}; refused");
+        }
 
         Directory.CreateDirectory(workDir);
         string partial = PartialPath(m.Name, m.Version);

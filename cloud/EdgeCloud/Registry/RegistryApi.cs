@@ -152,6 +152,11 @@ public static partial class RegistryApi
             return "inputs and outputs must each list at least one tensor with a name, a type and a shape";
         }
 
+        if (m.MinAgentVersion is not null && !Version.TryParse(m.MinAgentVersion, out _))
+        {
+            return $"minAgentVersion '{m.MinAgentVersion}' is not a version like 0.5.0";
+        }
+
         return null;
     }
 

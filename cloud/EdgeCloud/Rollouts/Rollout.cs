@@ -83,6 +83,9 @@ public sealed record RolloutGates
     public double MaxP95Ms { get; init; }
 
     public double MaxErrorRate { get; init; }
+
+    /// <summary>Shadow: the largest mean |Δscore| between candidate and live model (prediction drift against the previous model); 0: no limit.</summary>
+    public double MaxScoreShift { get; init; }
 }
 
 /// <summary>A targeted device: the version it ran before (to go back to), its sticky rank, and what it was last asked.</summary>

@@ -46,6 +46,15 @@ public static class RolloutGate
             }
         }
 
+        if (shadow && gates.MaxScoreShift > 0)
+        {
+            double shift = reporting.Average(r => r.Health.ScoreShift);
+            if (shift > gates.MaxScoreShift)
+            {
+                return GateResult.Fail($"shadow score shift {shift:F3} > {gates.MaxScoreShift:F3}: the candidate's predictions drift from the live model's");
+            }
+        }
+
         if (gates.MaxP95Ms > 0 && reporting.MaxBy(r => r.Health.P95Ms) is { } slowest && slowest.Health.P95Ms > gates.MaxP95Ms)
         {
             return GateResult.Fail($"p95 latency {slowest.Health.P95Ms:F2} ms on {slowest.Device} > {gates.MaxP95Ms:F2} ms");

@@ -100,9 +100,9 @@ public sealed record RolloutRequest
             problems.Add("shadowSeconds and probationSeconds must be ≥ 0, deviceDeadlineSeconds > 0");
         }
 
-        if (Gates is { } g && (g.MinDevices < 0 || g.MinSamples < 0 || g.MinAgreement is < 0 or > 1 || g.MaxP95Ms < 0 || g.MaxErrorRate is < 0 or > 1))
+        if (Gates is { } g && (g.MinDevices < 0 || g.MinSamples < 0 || g.MinAgreement is < 0 or > 1 || g.MaxP95Ms < 0 || g.MaxErrorRate is < 0 or > 1 || g.MaxScoreShift < 0))
         {
-            problems.Add("gates: minDevices, minSamples, maxP95Ms ≥ 0; minAgreement and maxErrorRate within 0–1");
+            problems.Add("gates: minDevices, minSamples, maxP95Ms, maxScoreShift ≥ 0; minAgreement and maxErrorRate within 0–1");
         }
 
         return problems;

@@ -34,6 +34,18 @@ public sealed class FleetApiSecurityTests : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, (await asOperator.PostAsJsonAsync("/api/apikeys", new { name = "n", role = "admin" }, ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await asOperator.GetAsync("/api/audit", ct)).StatusCode);
 
+        Assert.Equal(HttpStatusCode.Forbidden, (await asViewer.PostAsJsonAsync("/api/rollouts", new { model = "m" }, ct)).StatusCode);
+
+        // A device (HTTP Basic with its MQTT credentials) may read the registry, nothing else.
+        string password = await _cloud.RegisterAsync("kiosk-9", new { site = "s" });
+        using var asDevice = new HttpClient { BaseAddress = _cloud.Api.BaseAddress };
+        asDevice.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"kiosk-9:{password}")));
+        Assert.Equal(HttpStatusCode.OK, (await asDevice.GetAsync("/api/models/signing-key", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await asDevice.GetAsync("/api/devices", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await asDevice.GetAsync("/api/models", ct)).StatusCode);
+        asDevice.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("kiosk-9:wrong")));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await asDevice.GetAsync("/api/models/signing-key", ct)).StatusCode);
+
         JsonElement audit = await _cloud.Api.GetJsonAsync("/api/audit");
         Assert.Contains(audit.EnumerateArray(), a => a.GetProperty("action").GetString() == "device.register"
             && a.GetProperty("actor").GetString() == "field-ops" && a.GetProperty("target").GetString() == "x1");
@@ -57,6 +69,20 @@ public sealed class FleetApiSecurityTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, (await _cloud.Api.GetAsync("/api/fleet/drift?groupBy=colour", ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _cloud.Api.GetAsync("/api/devices/nobody/windows", ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _cloud.Api.PostAsync("/api/devices/nobody/commands/ping", null, ct)).StatusCode);
+
+        HttpResponseMessage badRollout = await _cloud.Api.PostAsJsonAsync("/api/rollouts", new { model = "silero_vad", strategy = "big-bang", target = "some", stages = new[] { new { percent = 150, bakeSeconds = 1 } } }, ct);
+        Assert.Equal(HttpStatusCode.BadRequest, badRollout.StatusCode);
+        string rolloutProblems = await badRollout.Content.ReadAsStringAsync(ct);
+        foreach (string named in new[] { "version is required", "strategy must be one of shadow, canary, blue-green", "target must be", "stages[0]" })
+        {
+            Assert.Contains(named, rolloutProblems);
+        }
+
+        HttpResponseMessage unknownModel = await _cloud.Api.PostAsJsonAsync("/api/rollouts", new { model = "nothing", version = "1", strategy = "canary", target = "all", stages = new[] { new { percent = 100, bakeSeconds = 1 } } }, ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknownModel.StatusCode);
+        Assert.Contains("no model nothing@1 in the registry", await unknownModel.Content.ReadAsStringAsync(ct));
+        Assert.Equal(HttpStatusCode.NotFound, (await _cloud.Api.GetAsync("/api/rollouts/ro-none", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _cloud.Api.PostAsync("/api/rollouts/ro-none/rollback", null, ct)).StatusCode);
     }
 
     [Fact]
@@ -65,7 +91,7 @@ public sealed class FleetApiSecurityTests : IDisposable
         JsonElement doc = await _cloud.Api.GetJsonAsync("/openapi/v1.json");
 
         JsonElement paths = doc.GetProperty("paths");
-        foreach (string path in new[] { "/api/devices", "/api/devices/{id}/windows", "/api/fleet/drift", "/api/fleet/reference", "/api/alarms", "/api/ingest/stats", "/api/devices/{id}/commands/{name}" })
+        foreach (string path in new[] { "/api/devices", "/api/devices/{id}/windows", "/api/fleet/drift", "/api/fleet/reference", "/api/alarms", "/api/ingest/stats", "/api/devices/{id}/commands/{name}", "/api/rollouts", "/api/rollouts/{id}", "/api/models" })
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} missing from the OpenAPI document");
         }

@@ -79,16 +79,28 @@ public sealed class ModelFetcherTests : IDisposable
         Assert.Equal(["v6"], _store.List().Select(m => m.Manifest.Version));
     }
 
+    [Fact]
+    public async Task Fetch_AModelNeedingANewerAgent_IsRefusedBeforeDownloading()
+    {
+        await UploadAsync(_v6, _v6.Manifest.Inputs, "v6", minAgentVersion: "99.0");
+
+        var ex = await Assert.ThrowsAsync<ModelUpdateException>(async () => await (await FetcherAsync()).FetchAsync("silero_vad", "v6", TestContext.Current.CancellationToken));
+
+        Assert.Contains($"needs agent 99.0 or later; this agent is {ModelFetcher.AgentVersion.ToString(3)}", ex.Message);
+        Assert.Empty(_store.List());
+        Assert.False(File.Exists(Path.Combine(_work, "silero_vad@v6.partial")));
+    }
+
     public void Dispose() => _cloud.Dispose();
 
     private async Task<ModelFetcher> FetcherAsync() =>
         new(_cloud.Api, await _cloud.Api.GetStringAsync("/api/models/signing-key", TestContext.Current.CancellationToken), _store, _work);
 
-    private async Task UploadAsync(InstalledModel model, TensorSignature[] inputs, string version)
+    private async Task UploadAsync(InstalledModel model, TensorSignature[] inputs, string version, string? minAgentVersion = null)
     {
         string manifest = JsonSerializer.Serialize(new ModelPackageManifest
         {
-            Name = "silero_vad", Kind = "vad", Version = version,
+            Name = "silero_vad", Kind = "vad", Version = version, MinAgentVersion = minAgentVersion,
             Inputs = inputs.Select(t => new TensorSpec(t.Name, t.Type, t.Shape)).ToList(),
             Outputs = model.Manifest.Outputs.Select(t => new TensorSpec(t.Name, t.Type, t.Shape)).ToList(),
         }, ContractsJsonContext.Default.ModelPackageManifest);

@@ -47,6 +47,17 @@ public sealed class RolloutGateTests
     }
 
     [Fact]
+    public void ScoresDriftingFromTheLiveModel_FailTheShiftGate()
+    {
+        var reports = new Dictionary<string, RolloutDeviceReport> { ["a"] = Shadow(500, 0.95), ["b"] = Shadow(400, 0.97) };
+
+        GateResult r = RolloutGate.Evaluate(s_gates with { MaxScoreShift = 0.005 }, ["a", "b"], reports, s_shadow, shadow: true);
+
+        Assert.Equal(GateResult.Failed, r.Outcome);
+        Assert.Contains("shadow score shift 0.010 > 0.005", r.Reason);
+    }
+
+    [Fact]
     public void FailedDevicesOverTheErrorRate_FailWithTheirReasons()
     {
         var reports = new Dictionary<string, RolloutDeviceReport>
