@@ -126,7 +126,7 @@ public sealed class RegistryOptions
 
 public sealed class RolloutOptions
 {
-    /// <summary>Whether this instance drives rollouts (exactly one instance of a multi-instance cloud should).</summary>
+    /// <summary>Whether this instance may drive rollouts; of those that may, the one holding the store's lease does.</summary>
     public bool Drive { get; set; } = true;
 
     /// <summary>How often running rollouts are evaluated.</summary>

@@ -30,6 +30,8 @@ public sealed partial class RolloutEngine(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<string, long> _desiredVersions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _connections = new(StringComparer.Ordinal);
+    private readonly string _holder = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():n}";
+    private bool _leading;
 
     public async Task<Rollout> CreateAsync(RolloutRequest request, Dictionary<string, string>? labels, SignedModelManifest model, string actor, CancellationToken cancellationToken)
     {
@@ -192,6 +194,21 @@ public sealed partial class RolloutEngine(
 
     private async Task TickAsync(CancellationToken cancellationToken)
     {
+        // One instance drives: the lease is renewed every tick and expires a few ticks after its holder stops.
+        DateTimeOffset now = time.GetUtcNow();
+        TimeSpan lease = TimeSpan.FromSeconds(Math.Max(10, 5 * options.Value.Rollouts.TickSeconds));
+        bool leading = await store.TryLeaseAsync("rollouts", _holder, now, now + lease, cancellationToken);
+        if (leading != _leading)
+        {
+            _leading = leading;
+            Log.Leading(logger, _holder, leading);
+        }
+
+        if (!leading)
+        {
+            return;
+        }
+
         foreach (string json in await store.ListRolloutsAsync(cancellationToken))
         {
             Rollout listed = JsonSerializer.Deserialize(json, RolloutJsonContext.Default.Rollout)!;

@@ -16,6 +16,9 @@ public sealed partial class RolloutEngine
         [LoggerMessage(7003, LogLevel.Error, "Evaluating the rollouts failed; trying again next tick")]
         public static partial void TickFailed(ILogger logger, Exception exception);
 
+        [LoggerMessage(7005, LogLevel.Information, "Rollout driving by this instance ({Holder}): {Leading}")]
+        public static partial void Leading(ILogger logger, string holder, bool leading);
+
         [LoggerMessage(7004, LogLevel.Information, "Desired state for {DeviceId} not published now ({Problem}); it goes out when the device connects")]
         public static partial void PublishFailed(ILogger logger, string deviceId, string problem);
     }

@@ -69,6 +69,12 @@ public interface ICloudStore : IDisposable
 
     Task<IReadOnlyDictionary<string, string>> GetAliasesAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Takes or renews the lease <paramref name="name"/> for <paramref name="holder"/> until <paramref name="until"/>;
+    /// false while another holder's lease has not expired. Lets exactly one cloud instance drive rollouts.
+    /// </summary>
+    Task<bool> TryLeaseAsync(string name, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default);
+
     /// <summary>Creates or replaces a rollout (its JSON document).</summary>
     Task SaveRolloutAsync(string id, string json, CancellationToken cancellationToken = default);
 

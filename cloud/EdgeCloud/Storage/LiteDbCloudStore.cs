@@ -23,6 +23,7 @@ public sealed class LiteDbCloudStore : ICloudStore
     private readonly ILiteCollection<AliasDoc> _aliases;
     private readonly ILiteCollection<JsonDoc> _rollouts;
     private readonly ILiteCollection<JsonDoc> _rolloutDevices;
+    private readonly ILiteCollection<LeaseDoc> _leases;
     private readonly Lock _lock = new();
 
     public LiteDbCloudStore(string dataDir)
@@ -44,6 +45,7 @@ public sealed class LiteDbCloudStore : ICloudStore
         _rollouts = _db.GetCollection<JsonDoc>("rollouts");
         _rolloutDevices = _db.GetCollection<JsonDoc>("rollout_devices");
         _rolloutDevices.EnsureIndex(d => d.Owner);
+        _leases = _db.GetCollection<LeaseDoc>("leases");
     }
 
     public Task<bool> AddDeviceAsync(DeviceRecord device, CancellationToken cancellationToken = default) => Locked(() =>
@@ -237,6 +239,17 @@ public sealed class LiteDbCloudStore : ICloudStore
             d.Models = models;
             _devices.Update(d);
         }
+    });
+
+    public Task<bool> TryLeaseAsync(string name, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        if (_leases.FindById(name) is { } lease && lease.Owner != holder && Utc(lease.Until) > now)
+        {
+            return false;
+        }
+
+        _leases.Upsert(new LeaseDoc { Id = name, Owner = holder, Until = until.UtcDateTime });
+        return true;
     });
 
     public Task SaveRolloutAsync(string id, string json, CancellationToken cancellationToken = default) =>
@@ -495,6 +508,15 @@ public sealed class LiteDbCloudStore : ICloudStore
         public string Manifest { get; set; } = "";
 
         public byte[] File { get; set; } = [];
+    }
+
+    internal sealed class LeaseDoc
+    {
+        public string Id { get; set; } = "";
+
+        public string Owner { get; set; } = "";
+
+        public DateTime Until { get; set; }
     }
 
     internal sealed class JsonDoc

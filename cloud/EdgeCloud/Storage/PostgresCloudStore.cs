@@ -218,6 +218,15 @@ public sealed class PostgresCloudStore : ICloudStore
     public Task UpdateModelsAsync(string deviceId, List<ModelRef> models, CancellationToken cancellationToken = default) =>
         ExecuteAsync("update devices set models = $2 where device_id = $1", cancellationToken, deviceId, Json(models, CloudJsonContext.Default.ListModelRef));
 
+    public async Task<bool> TryLeaseAsync(string name, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+        await ExecuteAsync(
+            """
+            insert into leases (name, holder, until) values ($1, $2, $4)
+            on conflict (name) do update set holder = excluded.holder, until = excluded.until
+            where leases.holder = excluded.holder or leases.until <= $3
+            """,
+            cancellationToken, name, holder, now.UtcDateTime, until.UtcDateTime) == 1;
+
     public Task SaveRolloutAsync(string id, string json, CancellationToken cancellationToken = default) =>
         ExecuteAsync("insert into rollouts (id, doc) values ($1, $2) on conflict (id) do update set doc = excluded.doc", cancellationToken, id, json);
 
@@ -339,6 +348,7 @@ public sealed class PostgresCloudStore : ICloudStore
                 create table if not exists models (name text not null, version text not null, manifest text not null, file bytea not null, primary key (name, version));
                 create table if not exists model_aliases (name text not null, alias text not null, version text not null, primary key (name, alias));
                 create table if not exists rollouts (id text primary key, doc text not null);
+                create table if not exists leases (name text primary key, holder text not null, until timestamptz not null);
                 create table if not exists rollout_devices (rollout_id text not null, device_id text not null, doc text not null, primary key (rollout_id, device_id));
                 """,
                 cancellationToken);

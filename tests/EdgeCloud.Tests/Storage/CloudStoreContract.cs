@@ -158,6 +158,18 @@ public abstract class CloudStoreContract : IDisposable
         Assert.Equal(["v6/active", "v5/previous"], (await Store.GetDeviceAsync("k", Ct))!.Models.Select(m => $"{m.Version}/{m.Slot}"));
     }
 
+    [Fact]
+    public async Task Lease_IsHeldByOneHolderUntilItExpires()
+    {
+        Assert.True(await Store.TryLeaseAsync("rollouts", "a", s_t0, s_t0.AddSeconds(10), Ct));
+        Assert.False(await Store.TryLeaseAsync("rollouts", "b", s_t0.AddSeconds(5), s_t0.AddSeconds(15), Ct));
+        Assert.True(await Store.TryLeaseAsync("rollouts", "a", s_t0.AddSeconds(5), s_t0.AddSeconds(15), Ct)); // renewed
+        Assert.False(await Store.TryLeaseAsync("rollouts", "b", s_t0.AddSeconds(12), s_t0.AddSeconds(22), Ct));
+        Assert.True(await Store.TryLeaseAsync("rollouts", "b", s_t0.AddSeconds(16), s_t0.AddSeconds(26), Ct)); // a stopped renewing
+        Assert.False(await Store.TryLeaseAsync("rollouts", "a", s_t0.AddSeconds(17), s_t0.AddSeconds(27), Ct));
+        Assert.True(await Store.TryLeaseAsync("other", "a", s_t0.AddSeconds(17), s_t0.AddSeconds(27), Ct));
+    }
+
     protected abstract ICloudStore Open();
 
     private static DeviceRecord Device(string id) =>
