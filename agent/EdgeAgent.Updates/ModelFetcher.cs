@@ -19,6 +19,8 @@ namespace EdgeAgent.Updates;
 /// </summary>
 public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPem, ModelStore store, string workDir)
 {
+    private const long Mebibyte = 1024 * 1024;
+
     /// <summary>This agent's version (the assemblies' version), compared with a model's <c>minAgentVersion</c>.</summary>
     public static Version AgentVersion { get; } = typeof(ModelFetcher).Assembly.GetName().Version ?? new Version(0, 0, 0);
 
@@ -31,7 +33,8 @@ public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPe
 
     /// <summary>Fetches <paramref name="versionOrAlias"/> of <paramref name="name"/>, verifies and installs it.</summary>
     /// <exception cref="ModelUpdateException">The model was refused; the message says why.</exception>
-    public async Task<InstalledModel> FetchAsync(string name, string versionOrAlias, CancellationToken cancellationToken)
+    /// <param name="onBytes">Told the bytes held so far, at each MiB of the download.</param>
+    public async Task<InstalledModel> FetchAsync(string name, string versionOrAlias, CancellationToken cancellationToken, Action<long>? onBytes = null)
     {
         SignedModelManifest signed = await ManifestAsync(name, versionOrAlias, cancellationToken);
         ModelPackageManifest m = signed.Manifest;
@@ -43,7 +46,7 @@ public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPe
 
         Directory.CreateDirectory(workDir);
         string partial = PartialPath(m.Name, m.Version);
-        await DownloadAsync($"/api/models/{Uri.EscapeDataString(m.Name)}/{Uri.EscapeDataString(m.Version)}/file", partial, signed.Size, cancellationToken);
+        await DownloadAsync($"/api/models/{Uri.EscapeDataString(m.Name)}/{Uri.EscapeDataString(m.Version)}/file", partial, signed.Size, onBytes, cancellationToken);
         string sha256 = ModelStore.ComputeSha256(partial);
         if (!string.Equals(sha256, signed.Sha256, StringComparison.OrdinalIgnoreCase))
         {
@@ -114,7 +117,7 @@ public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPe
     }
 
     /// <summary>Appends to what a previous attempt left, asking only for the bytes still missing.</summary>
-    private async Task DownloadAsync(string path, string partial, long size, CancellationToken cancellationToken)
+    private async Task DownloadAsync(string path, string partial, long size, Action<long>? onBytes, CancellationToken cancellationToken)
     {
         long have = File.Exists(partial) ? new FileInfo(partial).Length : 0;
         if (have > size)
@@ -143,7 +146,22 @@ public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPe
 
         await using var file = new FileStream(partial, have == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write);
         await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        await body.CopyToAsync(file, cancellationToken);
+        byte[] buffer = new byte[81_920];
+        long held = have;
+        long nextReport = (held / Mebibyte + 1) * Mebibyte;
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            held += read;
+            if (held >= nextReport)
+            {
+                await file.FlushAsync(cancellationToken); // what is reported is on disk for the next attempt to resume from
+                onBytes?.Invoke(held);
+                nextReport += Mebibyte;
+            }
+        }
+
         file.Flush(flushToDisk: true);
     }
 

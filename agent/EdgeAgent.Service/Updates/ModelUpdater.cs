@@ -224,7 +224,7 @@ internal sealed partial class ModelUpdater(
             Progress(want, RolloutProgress.Downloading, null, bytes: fetcher.BytesHeld(want.Name, want.Version));
             try
             {
-                installed = await fetcher.FetchAsync(want.Name, want.Version, cancellationToken);
+                installed = await fetcher.FetchAsync(want.Name, want.Version, cancellationToken, bytes => Progress(want, RolloutProgress.Downloading, null, bytes: bytes));
                 Failpoint.Hit(Failpoint.AfterDownload);
                 Log.Installed(logger, installed.ToString(), installed.Manifest.Sha256);
                 Progress(want, RolloutProgress.Verified, "signature, sha256 and tensor signature checked");

@@ -23,12 +23,14 @@ public sealed class ModelFetcherTests : IDisposable
         byte[] bytes = await File.ReadAllBytesAsync(_v6.ModelPath, TestContext.Current.CancellationToken);
         await File.WriteAllBytesAsync(Path.Combine(_work, "silero_vad@v6.partial"), bytes[..50_000], TestContext.Current.CancellationToken);
 
-        InstalledModel installed = await (await FetcherAsync()).FetchAsync("silero_vad", "v6", TestContext.Current.CancellationToken);
+        var reported = new List<long>();
+        InstalledModel installed = await (await FetcherAsync()).FetchAsync("silero_vad", "v6", TestContext.Current.CancellationToken, reported.Add);
 
         Assert.Equal(_v6.Manifest.Sha256, installed.Manifest.Sha256);
         Assert.Equal(_v6.Manifest.Inputs.Length, installed.Manifest.Inputs.Length);
         ModelStore.Verify(installed);
         Assert.False(File.Exists(Path.Combine(_work, "silero_vad@v6.partial")));
+        Assert.Equal(Enumerable.Range(1, (int)(bytes.Length / (1024 * 1024))).Select(mib => (long)mib * 1024 * 1024), reported.Select(b => b / (1024 * 1024) * 1024 * 1024));
     }
 
     [Fact]
