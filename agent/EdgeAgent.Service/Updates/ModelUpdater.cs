@@ -45,15 +45,21 @@ internal sealed partial class ModelUpdater(
         try
         {
             await live.Ready.WaitAsync(stoppingToken);
-            await ResumeCandidatesAsync(stoppingToken);
-            PublishReported();
-
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
             DateTimeOffset nextReport = time.GetUtcNow();
+            bool resumed = false;
+            long failures = 0;
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 try
                 {
+                    if (!resumed)
+                    {
+                        await ResumeCandidatesAsync(stoppingToken);
+                        PublishReported();
+                        resumed = true;
+                    }
+
                     while (_retry is not null || fleet.Desired.TryRead(out _retry))
                     {
                         await ApplyAsync(_retry, stoppingToken);
@@ -66,11 +72,16 @@ internal sealed partial class ModelUpdater(
                         nextReport = time.GetUtcNow().AddSeconds(_options.ReportSeconds);
                         await WatchAsync(stoppingToken);
                     }
+
+                    failures = 0;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    // The live model keeps serving; the next tick tries again.
-                    Log.TickFailed(logger, ex);
+                    // The live model keeps serving; the next tick tries again (logged the first times, then sparsely).
+                    if (++failures <= 3 || long.IsPow2(failures))
+                    {
+                        Log.TickFailed(logger, ex, failures);
+                    }
                 }
             }
         }

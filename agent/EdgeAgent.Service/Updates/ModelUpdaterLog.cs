@@ -31,8 +31,8 @@ internal sealed partial class ModelUpdater
         [LoggerMessage(6108, LogLevel.Warning, "Cannot resume the candidate {Name}@{Version}: {Problem}")]
         public static partial void ResumeFailed(ILogger logger, string name, string version, string problem);
 
-        [LoggerMessage(6110, LogLevel.Error, "Model update step failed; the live model keeps serving and the step is tried again")]
-        public static partial void TickFailed(ILogger logger, Exception exception);
+        [LoggerMessage(6110, LogLevel.Error, "Model update step failed ({Failures} in a row); the live model keeps serving and the step is tried again")]
+        public static partial void TickFailed(ILogger logger, Exception exception, long failures);
 
         [LoggerMessage(6109, LogLevel.Information, "Shadowing {Candidate} beside the live model")]
         public static partial void Shadowing(ILogger logger, string candidate);

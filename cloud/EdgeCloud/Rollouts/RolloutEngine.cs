@@ -170,6 +170,7 @@ public sealed partial class RolloutEngine(
             return;
         }
 
+        long failures = 0;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.Rollouts.TickSeconds), time);
         try
         {
@@ -178,10 +179,14 @@ public sealed partial class RolloutEngine(
                 try
                 {
                     await TickAsync(stoppingToken);
+                    failures = 0;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    Log.TickFailed(logger, ex);
+                    if (++failures <= 3 || long.IsPow2(failures))
+                    {
+                        Log.TickFailed(logger, ex, failures); // e.g. the store is down: the first times, then sparsely
+                    }
                 }
             }
         }

@@ -13,8 +13,8 @@ public sealed partial class RolloutEngine
         [LoggerMessage(7002, LogLevel.Warning, "Rollout {Id}: device {DeviceId} {Phase}: {Reason}")]
         public static partial void DeviceTrouble(ILogger logger, string id, string deviceId, string phase, string reason);
 
-        [LoggerMessage(7003, LogLevel.Error, "Evaluating the rollouts failed; trying again next tick")]
-        public static partial void TickFailed(ILogger logger, Exception exception);
+        [LoggerMessage(7003, LogLevel.Error, "Evaluating the rollouts failed ({Failures} in a row); trying again next tick")]
+        public static partial void TickFailed(ILogger logger, Exception exception, long failures);
 
         [LoggerMessage(7005, LogLevel.Information, "Rollout driving by this instance ({Holder}): {Leading}")]
         public static partial void Leading(ILogger logger, string holder, bool leading);
