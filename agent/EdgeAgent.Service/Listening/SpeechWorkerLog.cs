@@ -29,7 +29,7 @@ internal static partial class SpeechWorkerLog
     [LoggerMessage(2009, LogLevel.Information, "Switched models between two frames: VAD {Vad}, keywords {Keywords}")]
     public static partial void Switched(ILogger logger, string vad, string keywords);
 
-    [LoggerMessage(2006, LogLevel.Information, "Audio source ended after {AudioSec:F1} s; stopping")]
+    [LoggerMessage(2006, LogLevel.Information, "Audio source ended after {AudioSec:F3} s; stopping")]
     public static partial void SourceEnded(ILogger logger, double audioSec);
 
     [LoggerMessage(2007, LogLevel.Information, "Stopped listening after {AudioSec:F1} s of audio")]

@@ -216,4 +216,35 @@ public sealed class RolloutTests(ITestOutputHelper output)
         Assert.Equal(jarvis.Version, await fleet.ActiveVersionAsync("kiosk-1", "hey_jarvis"));
         Assert.DoesNotContain(new ModelStore(fleet.Stores["kiosk-1"]).List(), m => m.Version == "0.3-lies");
     }
+
+    [Fact]
+    public async Task ASwitchOfTheLiveModel_MidStream_DropsNoAudio()
+    {
+        using var fleet = new RolloutFleet();
+        await fleet.RegisterAsync("desk-1", "lab");
+        string store = fleet.Stores["desk-1"];
+        InstalledModel v6 = RolloutFleet.TestModels.Find("silero_vad", "v6");
+        new ModelStore(store).Install(v6.ModelPath, v6.Manifest);
+        double duration = double.Parse(ExternalTool.Check("soxi", "-D", RolloutFleet.SpeechLoop).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        // No cloud link: the switch comes from the device's own slots (a technician's pin), in the middle of a real-time file.
+        using var agent = new AgentProcess(TestPaths.NewTempDirectory(),
+        [
+            "--EdgeAgent:DeviceId=desk-1", $"--EdgeAgent:ModelsDir={store}", $"--EdgeAgent:Source=wav:{RolloutFleet.SpeechLoop}?realtime=true",
+            "--EdgeAgent:Speech:Keywords:0=hey_jarvis",
+        ]);
+        Assert.True(agent.WaitForOutput("listening on", s_timeout), agent.Output);
+        ModelSlots.Update(store, d => d.With("silero_vad", new ModelSlot { Active = "v5" })); // what a first update records
+        await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);
+        ExternalTool.Result pin = Edgectl.Run("models", "pin", "silero_vad@v6", "--models", store);
+        Assert.True(pin.ExitCode == 0, pin.StdErr);
+
+        Assert.Equal(0, agent.WaitForExit(s_timeout));
+        output.WriteLine(agent.Output);
+        Assert.Contains("Switched silero_vad from v5 to v6", agent.Output);
+        Assert.Contains("VAD silero_vad@v6", agent.Output[agent.Output.IndexOf("Switched models between two frames", StringComparison.Ordinal)..]);
+        string ended = agent.Output[(agent.Output.IndexOf("Audio source ended after ", StringComparison.Ordinal) + 25)..].Split(' ')[0];
+        Assert.Equal(duration, double.Parse(ended, System.Globalization.CultureInfo.InvariantCulture), 0.002); // every sample went through a pipeline
+        Assert.Contains("overruns 0", agent.Output);
+    }
 }
