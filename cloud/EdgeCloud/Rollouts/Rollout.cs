@@ -52,7 +52,11 @@ public sealed record Rollout
 
     public List<RolloutDevice> Devices { get; init; } = [];
 
+    /// <summary>Every change of the rollout is a transition with its reason (and who made it).</summary>
     public List<RolloutTransition> History { get; init; } = [];
+
+    /// <summary>The stored revision: a change is stored only over the revision it was made from.</summary>
+    public long Revision { get; set; }
 
     public DateTimeOffset CreatedAt { get; init; }
 
@@ -104,7 +108,7 @@ public sealed record RolloutDevice
     public DateTimeOffset? AskedAt { get; set; }
 }
 
-public sealed record RolloutTransition(DateTimeOffset At, string From, string To, string Reason);
+public sealed record RolloutTransition(DateTimeOffset At, string From, string To, string Reason, string By);
 
 /// <summary>What one device last reported in a rollout (stored per device, written by whichever instance ingested it).</summary>
 public sealed record RolloutDeviceReport(string Phase, string? Reason, CandidateHealth? Health, long? Bytes, DateTimeOffset At);

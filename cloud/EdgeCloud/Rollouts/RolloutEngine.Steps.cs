@@ -16,6 +16,10 @@ public sealed partial class RolloutEngine
         {
             _leading = leading;
             Log.Leading(logger, _holder, leading);
+            if (leading)
+            {
+                await RepublishAsync(cancellationToken); // what a driver that stopped between storing and asking may not have sent
+            }
         }
 
         if (!leading)
@@ -31,19 +35,34 @@ public sealed partial class RolloutEngine
                 continue;
             }
 
-            await _gate.WaitAsync(cancellationToken);
-            try
-            {
-                if (await GetAsync(listed.Id, cancellationToken) is { State: Rollout.Running } r)
+            await ChangeAsync(
+                listed.Id,
+                async r =>
                 {
-                    await EvaluateAsync(r, cancellationToken);
-                }
-            }
-            finally
+                    if (r.State == Rollout.Running)
+                    {
+                        await EvaluateAsync(r, cancellationToken);
+                    }
+
+                    return null;
+                },
+                cancellationToken);
+        }
+    }
+
+    private async Task RepublishAsync(CancellationToken cancellationToken)
+    {
+        var devices = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string json in await store.ListRolloutsAsync(cancellationToken))
+        {
+            Rollout r = JsonSerializer.Deserialize(json, RolloutJsonContext.Default.Rollout)!;
+            if (r.State is Rollout.Running or Rollout.Paused)
             {
-                _gate.Release();
+                devices.UnionWith(r.Devices.Where(d => d.Mode is not null).Select(d => d.DeviceId));
             }
         }
+
+        await PublishDesiredAsync(devices, cancellationToken);
     }
 
     private async Task EvaluateAsync(Rollout r, CancellationToken cancellationToken)
@@ -68,7 +87,7 @@ public sealed partial class RolloutEngine
             if (allAnswered)
             {
                 int committed = devices.Count(d => reports[d].Phase == RolloutProgress.CommittedPhase);
-                await FinishAsync(r, Rollout.Completed, $"{committed} of {devices.Count} devices committed {r.Model}@{r.Version}", Actor, cancellationToken);
+                Finish(r, Rollout.Completed, $"{committed} of {devices.Count} devices committed {r.Model}@{r.Version}", Actor);
             }
 
             return;
@@ -81,7 +100,7 @@ public sealed partial class RolloutEngine
         GateResult gate = RolloutGate.Evaluate(waiting ? gates with { MinAgreement = 0, MaxP95Ms = 0 } : gates, devices, reports, good, shadow);
         if (gate.Outcome == GateResult.Failed)
         {
-            await RollBackAsync(r, $"gate failed at {Describe(r)}: {gate.Reason}", Actor, cancellationToken);
+            RollBack(r, $"gate failed at {Describe(r)}: {gate.Reason}", Actor);
             return;
         }
 
@@ -98,11 +117,11 @@ public sealed partial class RolloutEngine
         if (gate.Outcome == GateResult.Undecided)
         {
             r.State = Rollout.Paused;
-            await TransitionAsync(r, Rollout.Running, Rollout.Paused, $"inconclusive at {Describe(r)}: {gate.Reason}", Actor, cancellationToken);
+            Transition(r, Rollout.Running, Rollout.Paused, $"inconclusive at {Describe(r)}: {gate.Reason}", Actor);
             return;
         }
 
-        await AdvanceAsync(r, $"gate passed at {Describe(r)}: {gate.Reason}", Actor, cancellationToken);
+        Advance(r, $"gate passed at {Describe(r)}: {gate.Reason}", Actor);
     }
 
     /// <summary>Devices that did not reach the expected phase within the deadline after being asked count as failed.</summary>
@@ -126,7 +145,7 @@ public sealed partial class RolloutEngine
     }
 
     /// <summary>On to the next step: the next canary stage (paused first if it needs approval), the switch, or the commit.</summary>
-    private async Task AdvanceAsync(Rollout r, string reason, string actor, CancellationToken cancellationToken)
+    private void Advance(Rollout r, string reason, string actor)
     {
         (string step, int stage) = (r.Strategy, r.Step) switch
         {
@@ -141,7 +160,7 @@ public sealed partial class RolloutEngine
 
         if (step == RolloutSteps.Done)
         {
-            await FinishAsync(r, Rollout.Completed, reason, actor, cancellationToken);
+            Finish(r, Rollout.Completed, reason, actor);
             return;
         }
 
@@ -153,17 +172,17 @@ public sealed partial class RolloutEngine
             r.Step = step;
             r.Stage = stage;
             r.StepStartedAt = time.GetUtcNow();
-            await TransitionAsync(r, before, Rollout.Paused, $"{reason}; {Describe(r)} requires approval (promote)", actor, cancellationToken);
+            Transition(r, before, Rollout.Paused, $"{reason}; {Describe(r)} requires approval (promote)", actor);
             return;
         }
 
         string from = Describe(r);
         r.Stage = stage;
-        await TransitionAsync(r, from, Describe(r, step, stage), reason, actor, cancellationToken);
-        await EnterStepAsync(r, step, cancellationToken);
+        Transition(r, from, Describe(r, step, stage), reason, actor);
+        EnterStep(r, step);
     }
 
-    private async Task EnterStepAsync(Rollout r, string step, CancellationToken cancellationToken)
+    private void EnterStep(Rollout r, string step)
     {
         r.Step = step;
         r.StepStartedAt = time.GetUtcNow();
@@ -183,33 +202,29 @@ public sealed partial class RolloutEngine
             };
             Ask(d, mode);
         }
-
-        await SaveAsync(r, cancellationToken);
-        await PublishAllAsync(r, cancellationToken);
     }
 
-    private async Task RollBackAsync(Rollout r, string reason, string actor, CancellationToken cancellationToken)
+    private void RollBack(Rollout r, string reason, string actor)
     {
         foreach (RolloutDevice d in r.Devices.Where(d => d.Mode is not null and not DesiredModel.Cancelled))
         {
             Ask(d, DesiredModel.RolledBack); // a device shadowing or staging drops the candidate; one serving it goes back
         }
 
-        await FinishAsync(r, Rollout.RolledBack, reason, actor, cancellationToken);
-        Log.RolledBack(logger, r.Id, r.Model, r.Version, reason);
+        Finish(r, Rollout.RolledBack, reason, actor);
     }
 
-    private async Task AbortAsync(Rollout r, string reason, string actor, CancellationToken cancellationToken)
+    private void Abort(Rollout r, string reason, string actor)
     {
         foreach (RolloutDevice d in r.Devices.Where(d => d.Mode is DesiredModel.Shadow or DesiredModel.Staged))
         {
             Ask(d, DesiredModel.Cancelled); // devices already switched keep the candidate; roll back to undo them
         }
 
-        await FinishAsync(r, Rollout.Aborted, reason, actor, cancellationToken);
+        Finish(r, Rollout.Aborted, reason, actor);
     }
 
-    private async Task FinishAsync(Rollout r, string state, string reason, string actor, CancellationToken cancellationToken)
+    private void Finish(Rollout r, string state, string reason, string actor)
     {
         string from = r.State == Rollout.Running ? Describe(r) : r.State;
         r.State = state;
@@ -223,7 +238,6 @@ public sealed partial class RolloutEngine
             }
         }
 
-        await TransitionAsync(r, from, state, reason, actor, cancellationToken);
-        await PublishAllAsync(r, cancellationToken);
+        Transition(r, from, state, reason, actor);
     }
 }

@@ -26,7 +26,6 @@ public sealed partial class RolloutEngine(
     private static readonly string[] s_shadowGood = [RolloutProgress.ShadowPhase];
     private static readonly string[] s_activeGood = [RolloutProgress.ActivePhase, RolloutProgress.CommittedPhase];
     private static readonly string[] s_stagedGood = [RolloutProgress.Verified];
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<string, long> _desiredVersions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _connections = new(StringComparer.Ordinal);
     private readonly string _holder = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():n}";
@@ -60,18 +59,11 @@ public sealed partial class RolloutEngine(
             DeviceDeadlineSeconds = request.DeviceDeadlineSeconds ?? options.Value.Rollouts.DeviceDeadlineSeconds,
             Devices = devices, CreatedAt = now, CreatedBy = actor, StepStartedAt = now, Step = first,
         };
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            await TransitionAsync(rollout, "created", Describe(rollout), $"{devices.Count} devices targeted by {actor}", actor, cancellationToken);
-            await EnterStepAsync(rollout, first, cancellationToken);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-
-        return rollout;
+        Transition(rollout, "created", Describe(rollout), $"{devices.Count} devices targeted by {actor}", actor);
+        EnterStep(rollout, first);
+        return await TryStoreAsync(rollout, seen: 0, asked: "", cancellationToken)
+            ? rollout
+            : throw new InvalidOperationException($"rollout {id} exists already");
     }
 
     public async Task<Rollout?> GetAsync(string id, CancellationToken cancellationToken) =>
@@ -84,52 +76,44 @@ public sealed partial class RolloutEngine(
     /// <summary>An operator's pause, resume, promote, abort or rollback; null when it does not apply (with why).</summary>
     public async Task<(Rollout? Rollout, string? Problem)> CommandAsync(string id, string action, string actor, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            Rollout? r = await GetAsync(id, cancellationToken);
-            if (r is null)
-            {
-                return (null, $"no rollout {id}");
-            }
+        (Rollout? r, string? problem) = await ChangeAsync(id, r => Task.FromResult(Command(r, action, actor)), cancellationToken);
+        return r is null ? (null, $"no rollout {id}") : problem is null ? (r, null) : (null, problem);
+    }
 
-            bool finished = r.State is Rollout.Completed or Rollout.RolledBack or Rollout.Aborted;
-            string by = $"{action} by {actor}";
-            switch (action)
-            {
-                case "pause" when r.State == Rollout.Running:
-                    r.State = Rollout.Paused;
-                    await TransitionAsync(r, Rollout.Running, Rollout.Paused, by, actor, cancellationToken);
-                    return (r, null);
-                case "resume" when r.State == Rollout.Paused && r.AwaitingApproval:
-                    return (null, $"{Describe(r)} awaits approval: promote it to go on");
-                case "resume" when r.State == Rollout.Paused:
-                    r.State = Rollout.Running;
-                    await TransitionAsync(r, Rollout.Paused, Rollout.Running, by, actor, cancellationToken);
-                    return (r, null);
-                case "promote" when r.AwaitingApproval:
-                    r.State = Rollout.Running;
-                    r.AwaitingApproval = false;
-                    await TransitionAsync(r, Rollout.Paused, Describe(r), "approved: " + by, actor, cancellationToken);
-                    await EnterStepAsync(r, r.Step, cancellationToken);
-                    return (r, null);
-                case "promote" when !finished:
-                    r.State = Rollout.Running;
-                    await AdvanceAsync(r, by, actor, cancellationToken);
-                    return (r, null);
-                case "abort" when !finished:
-                    await AbortAsync(r, by, actor, cancellationToken);
-                    return (r, null);
-                case "rollback" when r.State != Rollout.RolledBack:
-                    await RollBackAsync(r, by, actor, cancellationToken);
-                    return (r, null);
-                default:
-                    return (null, $"cannot {action} a rollout that is {r.State}");
-            }
-        }
-        finally
+    private string? Command(Rollout r, string action, string actor)
+    {
+        bool finished = r.State is Rollout.Completed or Rollout.RolledBack or Rollout.Aborted;
+        string by = $"{action} by {actor}";
+        switch (action)
         {
-            _gate.Release();
+            case "pause" when r.State == Rollout.Running:
+                r.State = Rollout.Paused;
+                Transition(r, Rollout.Running, Rollout.Paused, by, actor);
+                return null;
+            case "resume" when r.State == Rollout.Paused && r.AwaitingApproval:
+                return $"{Describe(r)} awaits approval: promote it to go on";
+            case "resume" when r.State == Rollout.Paused:
+                r.State = Rollout.Running;
+                Transition(r, Rollout.Paused, Rollout.Running, by, actor);
+                return null;
+            case "promote" when r.AwaitingApproval:
+                r.State = Rollout.Running;
+                r.AwaitingApproval = false;
+                Transition(r, Rollout.Paused, Describe(r), "approved: " + by, actor);
+                EnterStep(r, r.Step);
+                return null;
+            case "promote" when !finished:
+                r.State = Rollout.Running;
+                Advance(r, by, actor);
+                return null;
+            case "abort" when !finished:
+                Abort(r, by, actor);
+                return null;
+            case "rollback" when r.State != Rollout.RolledBack:
+                RollBack(r, by, actor);
+                return null;
+            default:
+                return $"cannot {action} a rollout that is {r.State}";
         }
     }
 
@@ -160,7 +144,7 @@ public sealed partial class RolloutEngine(
         }
 
         _connections[deviceId] = bdSeq;
-        return PublishDesiredAsync(deviceId, cancellationToken);
+        return PublishDesiredAsync([deviceId], cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -75,8 +75,12 @@ public interface ICloudStore : IDisposable
     /// </summary>
     Task<bool> TryLeaseAsync(string name, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default);
 
-    /// <summary>Creates or replaces a rollout (its JSON document).</summary>
-    Task SaveRolloutAsync(string id, string json, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Stores revision <paramref name="revision"/> of a rollout (its JSON document) if the stored one is the revision
+    /// before it (none for revision 1); false when another writer stored that revision first — the caller reads again.
+    /// Keeps two cloud instances (the driving one's tick and an operator's command on another) from overwriting each other.
+    /// </summary>
+    Task<bool> TrySaveRolloutAsync(string id, long revision, string json, CancellationToken cancellationToken = default);
 
     Task<string?> GetRolloutAsync(string id, CancellationToken cancellationToken = default);
 

@@ -252,8 +252,16 @@ public sealed class LiteDbCloudStore : ICloudStore
         return true;
     });
 
-    public Task SaveRolloutAsync(string id, string json, CancellationToken cancellationToken = default) =>
-        Locked(() => _rollouts.Upsert(new JsonDoc { Id = id, Json = json }));
+    public Task<bool> TrySaveRolloutAsync(string id, long revision, string json, CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        if ((_rollouts.FindById(id)?.Revision ?? 0) != revision - 1)
+        {
+            return false;
+        }
+
+        _rollouts.Upsert(new JsonDoc { Id = id, Revision = revision, Json = json });
+        return true;
+    });
 
     public Task<string?> GetRolloutAsync(string id, CancellationToken cancellationToken = default) => Locked(() => _rollouts.FindById(id)?.Json);
 
@@ -524,6 +532,9 @@ public sealed class LiteDbCloudStore : ICloudStore
         public string Id { get; set; } = "";
 
         public string? Owner { get; set; }
+
+        /// <summary>Rollouts: the stored revision (optimistic concurrency).</summary>
+        public long Revision { get; set; }
 
         public string Json { get; set; } = "";
     }

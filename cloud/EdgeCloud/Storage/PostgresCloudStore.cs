@@ -227,8 +227,12 @@ public sealed class PostgresCloudStore : ICloudStore
             """,
             cancellationToken, name, holder, now.UtcDateTime, until.UtcDateTime) == 1;
 
-    public Task SaveRolloutAsync(string id, string json, CancellationToken cancellationToken = default) =>
-        ExecuteAsync("insert into rollouts (id, doc) values ($1, $2) on conflict (id) do update set doc = excluded.doc", cancellationToken, id, json);
+    public async Task<bool> TrySaveRolloutAsync(string id, long revision, string json, CancellationToken cancellationToken = default) =>
+        await ExecuteAsync(
+            revision == 1
+                ? "insert into rollouts (id, revision, doc) values ($1, $2, $3) on conflict (id) do nothing"
+                : "update rollouts set revision = $2, doc = $3 where id = $1 and revision = $2 - 1",
+            cancellationToken, id, revision, json) == 1;
 
     public async Task<string?> GetRolloutAsync(string id, CancellationToken cancellationToken = default)
     {
@@ -347,7 +351,7 @@ public sealed class PostgresCloudStore : ICloudStore
                 create table if not exists fleet_reference (id text primary key, profile bytea not null, description text, at timestamptz not null);
                 create table if not exists models (name text not null, version text not null, manifest text not null, file bytea not null, primary key (name, version));
                 create table if not exists model_aliases (name text not null, alias text not null, version text not null, primary key (name, alias));
-                create table if not exists rollouts (id text primary key, doc text not null);
+                create table if not exists rollouts (id text primary key, revision bigint not null, doc text not null);
                 create table if not exists leases (name text primary key, holder text not null, until timestamptz not null);
                 create table if not exists rollout_devices (rollout_id text not null, device_id text not null, doc text not null, primary key (rollout_id, device_id));
                 """,

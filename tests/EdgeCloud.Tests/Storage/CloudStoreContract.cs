@@ -138,9 +138,9 @@ public abstract class CloudStoreContract : IDisposable
     [Fact]
     public async Task Rollouts_AndTheirDeviceReports_AreReplacedInPlace_AndModelsFollowTheReportedState()
     {
-        await Store.SaveRolloutAsync("ro-1", "{\"v\":1}", Ct);
-        await Store.SaveRolloutAsync("ro-2", "{\"v\":2}", Ct);
-        await Store.SaveRolloutAsync("ro-1", "{\"v\":3}", Ct);
+        Assert.True(await Store.TrySaveRolloutAsync("ro-1", 1, "{\"v\":1}", Ct));
+        Assert.True(await Store.TrySaveRolloutAsync("ro-2", 1, "{\"v\":2}", Ct));
+        Assert.True(await Store.TrySaveRolloutAsync("ro-1", 2, "{\"v\":3}", Ct));
         await Store.SetRolloutDeviceAsync("ro-1", "a", "SHADOW", Ct);
         await Store.SetRolloutDeviceAsync("ro-1", "a", "ACTIVE", Ct);
         await Store.SetRolloutDeviceAsync("ro-1", "b", "FAILED", Ct);
@@ -156,6 +156,19 @@ public abstract class CloudStoreContract : IDisposable
         await Store.AddDeviceAsync(Device("k"), Ct);
         await Store.UpdateModelsAsync("k", [new ModelRef { Name = "silero_vad", Version = "v6", Slot = "active" }, new ModelRef { Name = "silero_vad", Version = "v5", Slot = "previous" }], Ct);
         Assert.Equal(["v6/active", "v5/previous"], (await Store.GetDeviceAsync("k", Ct))!.Models.Select(m => $"{m.Version}/{m.Slot}"));
+    }
+
+    [Fact]
+    public async Task A_RolloutRevision_IsStoredOnlyOverTheRevisionBeforeIt()
+    {
+        Assert.False(await Store.TrySaveRolloutAsync("ro-1", 2, "skipped one", Ct));
+        Assert.True(await Store.TrySaveRolloutAsync("ro-1", 1, "first", Ct));
+        Assert.False(await Store.TrySaveRolloutAsync("ro-1", 1, "another writer's first", Ct));
+        Assert.True(await Store.TrySaveRolloutAsync("ro-1", 2, "second", Ct));
+        Assert.False(await Store.TrySaveRolloutAsync("ro-1", 2, "a stale second", Ct));
+        Assert.False(await Store.TrySaveRolloutAsync("ro-1", 4, "a skipped third", Ct));
+
+        Assert.Equal("second", await Store.GetRolloutAsync("ro-1", Ct));
     }
 
     [Fact]
