@@ -62,6 +62,14 @@ public sealed record DesiredModel
 
     /// <summary>The device's own limit on the candidate's p95 latency during probation (0: none).</summary>
     public double MaxP95Ms { get; init; }
+
+    /// <summary>
+    /// During probation the previous model runs beside the candidate on the same audio: the least agreement with it
+    /// the device accepts (0: none) once it has <see cref="MinSamples"/> samples (frames for a VAD, detections for a keyword).
+    /// </summary>
+    public double MinAgreement { get; init; }
+
+    public long MinSamples { get; init; }
 }
 
 /// <summary>What a device runs, on <c>state/reported</c> (retained): every model with its slot and the last desired version applied.</summary>

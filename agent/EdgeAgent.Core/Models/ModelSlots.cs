@@ -185,6 +185,11 @@ public sealed record ModelSlot
 
     public double ProbationMaxP95Ms { get; init; }
 
+    /// <summary>The least agreement with the previous model (run beside it during probation) and the samples that takes.</summary>
+    public double ProbationMinAgreement { get; init; }
+
+    public long ProbationMinSamples { get; init; }
+
     /// <summary>Who changed the pointers last and why (e.g. "edgectl models rollback"), reported to the cloud.</summary>
     public string? LastChange { get; init; }
 

@@ -15,7 +15,7 @@ internal sealed partial class ModelUpdater
         _shadow = new ShadowEvaluator(candidate, options, Math.Max(options.PrerollChunks, 41), _options.ShadowCpuBudget);
         _shadowRollout = rolloutId;
         live.Shadow = _shadow;
-        Log.Shadowing(logger, candidate.ToString());
+        Log.Shadowing(logger, candidate.ToString(), rolloutId is null ? "the previous model, compared with the fresh one on probation" : $"shadow of rollout {rolloutId}, never acted on");
     }
 
     private void StopShadow(string? name = null)

@@ -19,7 +19,8 @@ internal sealed partial class ModelUpdater
         foreach ((string name, ModelSlot slot) in ModelSlots.Read(_store.Root).Models.Where(m => m.Value.ProbationUntil is not null))
         {
             LiveHealthSnapshot health = live.Health.Snapshot();
-            string? failure = ProbationFailure(name, slot, health);
+            CandidateHealth? besidePrevious = BesidePrevious(name, slot);
+            string? failure = ProbationFailure(name, slot, health, besidePrevious);
             if (failure is not null)
             {
                 await RollBackAsync(name, slot.Previous, "agent: probation failed: " + failure, cancellationToken);
@@ -28,7 +29,8 @@ internal sealed partial class ModelUpdater
 
             if (slot.RolloutId is not null)
             {
-                Progress(slot.RolloutId, name, slot.Active, RolloutProgress.ActivePhase, null, new CandidateHealth(health.Frames, null, 0, Math.Round(health.VadP95Ms, 3), health.Errors, 0));
+                Progress(slot.RolloutId, name, slot.Active, RolloutProgress.ActivePhase, null, new CandidateHealth(
+                    health.Frames, besidePrevious?.Agreement, besidePrevious?.ScoreShift ?? 0, Math.Round(health.VadP95Ms, 3), health.Errors, besidePrevious?.Skipped ?? 0));
             }
 
             if (time.GetUtcNow() >= slot.ProbationUntil)
@@ -38,7 +40,39 @@ internal sealed partial class ModelUpdater
         }
     }
 
-    private string? ProbationFailure(string name, ModelSlot slot, LiveHealthSnapshot health)
+    /// <summary>
+    /// How the fresh model agrees with the previous one, run beside it on the same audio during probation (a shadow with
+    /// the roles swapped; started here, so also after a restart), once there is enough evidence: the rollout's
+    /// minSamples, at least 300 frames for a VAD or 3 detections for a keyword. Null before that, and while it cannot
+    /// run: a rollout's own shadow has the evaluator, or the previous model cannot run in shadow (mel, embedding).
+    /// </summary>
+    private CandidateHealth? BesidePrevious(string name, ModelSlot slot)
+    {
+        if (_shadow is { } shadow)
+        {
+            long minSamples = Math.Max(slot.ProbationMinSamples, shadow.Keyword is null ? MinCompareFrames : MinCompareDetections);
+            return _shadowRollout is null && shadow.Candidate.Name == name && shadow.Candidate.Version == slot.Previous && shadow.Snapshot() is { } beside && beside.Samples >= minSamples
+                ? beside
+                : null;
+        }
+
+        if (slot.Previous is { } previous && _store.List().FirstOrDefault(m => m.Name == name && m.Version == previous) is { Kind: ModelKind.Vad or ModelKind.Keyword } model)
+        {
+            StartShadow(model, rolloutId: null);
+        }
+
+        return null;
+    }
+
+    private void StopComparing(string name)
+    {
+        if (_shadowRollout is null && _shadow?.Candidate.Name == name)
+        {
+            StopShadow();
+        }
+    }
+
+    private string? ProbationFailure(string name, ModelSlot slot, LiveHealthSnapshot health, CandidateHealth? besidePrevious)
     {
         if (health.Errors >= MinProbationErrors)
         {
@@ -51,6 +85,11 @@ internal sealed partial class ModelUpdater
         }
 
         bool isVad = live.Models?.Vad.Name == name;
+        if (slot.ProbationMinAgreement > 0 && besidePrevious is { Agreement: { } agreement } && agreement < slot.ProbationMinAgreement)
+        {
+            return $"agreement with {name}@{slot.Previous} running beside it is {agreement:F2} < {slot.ProbationMinAgreement:F2} over {besidePrevious.Samples} {(isVad ? "frames" : "detections")}";
+        }
+
         if (isVad && _before is { } before && before.AudioSeconds >= MinCompareSeconds && before.SpeechShare >= 0.05
             && health.AudioSeconds >= MinCompareSeconds && health.SpeechShare < before.SpeechShare * SpeechCollapse)
         {
@@ -62,6 +101,7 @@ internal sealed partial class ModelUpdater
 
     private void EndProbation(string name, string change)
     {
+        StopComparing(name);
         ModelSlots.Update(_store.Root, d => d.For(name) is { } s ? d.With(name, s with { ProbationUntil = null, ProbationStarts = 0, LastChange = change }) : d);
         if (_previous?.Name == name)
         {
@@ -92,6 +132,7 @@ internal sealed partial class ModelUpdater
             }
 
             DropCandidate(name, slot.Serving);
+            StopComparing(name);
             SpeechPipeline next = _previous is { } p && p.Name == name && p.Version == slot.Serving ? p.Pipeline : await BuildAsync(_store.Find(name, slot.Serving), cancellationToken);
             if (next == _previous?.Pipeline)
             {

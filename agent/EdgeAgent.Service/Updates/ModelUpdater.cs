@@ -30,11 +30,13 @@ internal sealed partial class ModelUpdater(
     private const int MinProbationErrors = 3;
     private const double MinCompareSeconds = 20;
     private const double SpeechCollapse = 0.2;
+    private const long MinCompareFrames = 300;
+    private const long MinCompareDetections = 3;
 
     private readonly ModelStore _store = new(agent.Value.ModelsDir);
     private readonly UpdaterOptions _options = updaterOptions.Value;
     private ShadowEvaluator? _shadow;
-    private string? _shadowRollout;
+    private string? _shadowRollout; // null while the shadow is the previous model beside a fresh one on probation
     private Standby? _staged;
     private Standby? _previous;
     private LiveHealthSnapshot? _before;
@@ -289,6 +291,7 @@ internal sealed partial class ModelUpdater(
         {
             Active = want.Version, Previous = from.Length > 0 ? from : null, RolloutId = want.RolloutId,
             ProbationUntil = time.GetUtcNow().AddSeconds(want.ProbationSeconds), ProbationMaxP95Ms = want.MaxP95Ms,
+            ProbationMinAgreement = want.MinAgreement, ProbationMinSamples = want.MinSamples,
             LastChange = $"agent: activated for rollout {want.RolloutId}",
         }));
         Failpoint.Hit(Failpoint.AfterSlotSwitch);
@@ -310,6 +313,7 @@ internal sealed partial class ModelUpdater(
             return;
         }
 
+        StopComparing(name);
         SpeechPipeline back;
         if (_previous is { } previous && previous.Name == name && previous.Version == version)
         {

@@ -34,7 +34,7 @@ internal sealed partial class ModelUpdater
         [LoggerMessage(6110, LogLevel.Error, "Model update step failed ({Failures} in a row); the live model keeps serving and the step is tried again")]
         public static partial void TickFailed(ILogger logger, Exception exception, long failures);
 
-        [LoggerMessage(6109, LogLevel.Information, "Shadowing {Candidate} beside the live model")]
-        public static partial void Shadowing(ILogger logger, string candidate);
+        [LoggerMessage(6109, LogLevel.Information, "Running {Model} beside the live model: {Why}")]
+        public static partial void Shadowing(ILogger logger, string model, string why);
     }
 }

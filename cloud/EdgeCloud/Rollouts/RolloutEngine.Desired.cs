@@ -113,6 +113,7 @@ public sealed partial class RolloutEngine
                         RolloutId = r.Id, Name = r.Model, Version = r.Version, Mode = mode, Fallback = d.Baseline,
                         Reason = mode == DesiredModel.RolledBack ? r.History.LastOrDefault()?.Reason : null,
                         ProbationSeconds = r.ProbationSeconds, MaxP95Ms = r.Gates.MaxP95Ms,
+                        MinAgreement = r.Gates.MinAgreement, MinSamples = r.Gates.MinSamples,
                     };
                 }
             }

@@ -5,7 +5,8 @@ namespace EdgeCloud.Rollouts;
 /// <summary>
 /// A stage's gate over device reports: the failure rate first (a device that failed, refused, rolled back or stayed
 /// silent past its deadline), then enough evidence (devices with enough samples — too few is inconclusive, never a
-/// pass), then agreement with the live model (shadow) and the p95 latency.
+/// pass), then agreement and score shift (the candidate beside the live model in shadow, the previous model beside the
+/// candidate once it serves) and the p95 latency.
 /// </summary>
 public static class RolloutGate
 {
@@ -36,22 +37,26 @@ public static class RolloutGate
             return GateResult.Inconclusive($"only {reporting.Count} of {devices.Count} devices reported ≥ {gates.MinSamples} samples (at least {minDevices} needed)");
         }
 
-        if (shadow && gates.MinAgreement > 0)
+        // Agreement: in shadow, the candidate's with the live model; once serving, the previous model's, run beside it
+        // during probation (a device that cannot run it, or has too little evidence yet, reports none and is not counted).
+        var compared = reporting.Where(r => shadow || r.Health.Agreement is not null).ToList();
+        string against = shadow ? "shadow" : "previous-model";
+        if (compared.Count > 0 && gates.MinAgreement > 0)
         {
-            double agreement = reporting.Average(r => r.Health.Agreement ?? 0);
+            double agreement = compared.Average(r => r.Health.Agreement ?? 0);
             if (agreement < gates.MinAgreement)
             {
-                string per = string.Join(", ", reporting.Select(r => $"{r.Device} {r.Health.Agreement ?? 0:F2}"));
-                return GateResult.Fail($"shadow agreement {agreement:F2} < {gates.MinAgreement:F2} ({per})");
+                string per = string.Join(", ", compared.Select(r => $"{r.Device} {r.Health.Agreement ?? 0:F2}"));
+                return GateResult.Fail($"{against} agreement {agreement:F2} < {gates.MinAgreement:F2} ({per})");
             }
         }
 
-        if (shadow && gates.MaxScoreShift > 0)
+        if (compared.Count > 0 && gates.MaxScoreShift > 0)
         {
-            double shift = reporting.Average(r => r.Health.ScoreShift);
+            double shift = compared.Average(r => r.Health.ScoreShift);
             if (shift > gates.MaxScoreShift)
             {
-                return GateResult.Fail($"shadow score shift {shift:F3} > {gates.MaxScoreShift:F3}: the candidate's predictions drift from the live model's");
+                return GateResult.Fail($"{against} score shift {shift:F3} > {gates.MaxScoreShift:F3}: the candidate's predictions drift from the {(shadow ? "live" : "previous")} model's");
             }
         }
 

@@ -58,6 +58,25 @@ public sealed class RolloutGateTests
     }
 
     [Fact]
+    public void ServingDevices_AreJudgedOnTheirAgreementWithThePreviousModel_WhereTheyReportIt()
+    {
+        string[] active = [RolloutProgress.ActivePhase];
+        static RolloutDeviceReport Active(double? agreement) =>
+            new(RolloutProgress.ActivePhase, null, new CandidateHealth(900, agreement, agreement is null ? 0 : 0.02, 1), null, DateTimeOffset.UnixEpoch);
+
+        var disagreeing = new Dictionary<string, RolloutDeviceReport> { ["a"] = Active(0.3), ["b"] = Active(null) };
+        var uncompared = new Dictionary<string, RolloutDeviceReport> { ["a"] = Active(null), ["b"] = Active(null) };
+
+        GateResult failed = RolloutGate.Evaluate(s_gates, ["a", "b"], disagreeing, active, shadow: false);
+        GateResult passed = RolloutGate.Evaluate(s_gates, ["a", "b"], uncompared, active, shadow: false);
+        GateResult shifted = RolloutGate.Evaluate(s_gates with { MinAgreement = 0, MaxScoreShift = 0.01 }, ["a", "b"], disagreeing, active, shadow: false);
+
+        Assert.Equal((GateResult.Failed, GateResult.Passed, GateResult.Failed), (failed.Outcome, passed.Outcome, shifted.Outcome));
+        Assert.Contains("previous-model agreement 0.30 < 0.90 (a 0.30)", failed.Reason); // b ran no comparison and is not counted
+        Assert.Contains("previous-model score shift 0.020 > 0.010", shifted.Reason);
+    }
+
+    [Fact]
     public void FailedDevicesOverTheErrorRate_FailWithTheirReasons()
     {
         var reports = new Dictionary<string, RolloutDeviceReport>

@@ -101,6 +101,35 @@ public sealed class RolloutTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task ABadCandidate_ActivatedWithoutShadow_IsRolledBackByTheDeviceItself_WhenThePreviousModelBesideItDisagrees()
+    {
+        using var fleet = new RolloutFleet();
+        InstalledModel jarvis = RolloutFleet.TestModels.Find("hey_jarvis");
+        await fleet.UploadAsync("hey_jarvis", "0.2-bad", RolloutFleet.TestModels.Find("alexa"));
+        await fleet.RegisterAsync("kiosk-1", "lab");
+        AgentProcess agent = await fleet.StartAsync("kiosk-1");
+        Assert.True(await fleet.EventuallyActiveAsync("kiosk-1", "hey_jarvis", jarvis.Version, s_timeout));
+
+        // Straight to serving, baking long: only the device's probation (the previous head beside the new one) can catch it.
+        string id = await fleet.CreateRolloutAsync(new
+        {
+            model = "hey_jarvis", version = "0.2-bad", target = "all", strategy = "canary",
+            stages = new[] { new { percent = 100, bakeSeconds = 600, requireApproval = false } },
+            gates = new { minDevices = 1, minSamples = 2, minAgreement = 0.8, maxErrorRate = 0 }, probationSeconds = 600, deviceDeadlineSeconds = 600,
+        });
+
+        JsonElement rolledBack = await fleet.WaitForStateAsync(id, "rolled-back", s_timeout);
+        output.WriteLine(rolledBack.ToString());
+        JsonElement device = rolledBack.GetProperty("devices").EnumerateArray().Single();
+        Assert.Equal("ROLLED_BACK", device.GetProperty("phase").GetString());
+        Assert.Contains($"agent: probation failed: agreement with hey_jarvis@{jarvis.Version} running beside it is 0.00 < 0.80", device.GetProperty("reason").GetString());
+        Assert.Contains("the previous model, compared with the fresh one on probation", agent.Output);
+        Assert.True(await fleet.EventuallyActiveAsync("kiosk-1", "hey_jarvis", jarvis.Version, s_timeout));
+        ModelSlot slot = ModelSlots.Read(fleet.Stores["kiosk-1"]).For("hey_jarvis")!;
+        Assert.Equal((jarvis.Version, (DateTimeOffset?)null), (slot.Active, slot.ProbationUntil));
+    }
+
     [Theory]
     [InlineData("after-download")]
     [InlineData("after-slot-switch")]
