@@ -183,9 +183,13 @@ public sealed class ModelStore
         return new InstalledModel(manifest, modelPath);
     }
 
+    /// <summary>Whether <paramref name="value"/> can name a model's or a version's directory: not empty, not hidden, no separators.</summary>
+    public static bool IsValidSegment(string? value) =>
+        !string.IsNullOrWhiteSpace(value) && !value.StartsWith('.') && value.IndexOfAny(['/', '\\', ':']) < 0;
+
     private static void ValidateSegment(string value, string what)
     {
-        if (string.IsNullOrWhiteSpace(value) || value.StartsWith('.') || value.IndexOfAny(['/', '\\', ':']) >= 0)
+        if (!IsValidSegment(value))
         {
             throw new ModelStoreException($"invalid model {what} '{value}'");
         }

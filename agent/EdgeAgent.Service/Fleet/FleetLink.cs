@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Threading.Channels;
 using EdgeAgent.Contracts;
+using EdgeAgent.Core.Models;
 using EdgeAgent.Drift.Detection;
 using EdgeAgent.Drift.Profiles;
 using EdgeAgent.Link;
@@ -132,9 +133,9 @@ internal sealed partial class FleetLink : BackgroundService
         try
         {
             DesiredState state = JsonSerializer.Deserialize(payload.Span, ContractsJsonContext.Default.DesiredState) ?? throw new JsonException("empty desired state");
-            if (state.SchemaVersion != Contract.SchemaVersion || state.Models.Any(m => !DesiredModel.Modes.Contains(m.Mode)))
+            if (Problem(state) is { } problem)
             {
-                throw new JsonException($"unsupported desired state (schemaVersion {state.SchemaVersion}, modes {string.Join(",", state.Models.Select(m => m.Mode))})");
+                throw new JsonException(problem);
             }
 
             _desired.Writer.TryWrite(state);
@@ -144,6 +145,32 @@ internal sealed partial class FleetLink : BackgroundService
             Log.BadDesired(_logger, ex.Message);
             PublishFault("bad-desired-state", ex.Message);
         }
+    }
+
+    /// <summary>Why a desired state from the cloud cannot be applied, or null.</summary>
+    internal static string? Problem(DesiredState state)
+    {
+        if (state.SchemaVersion != Contract.SchemaVersion)
+        {
+            return $"unsupported desired state schemaVersion {state.SchemaVersion} (this agent reads {Contract.SchemaVersion})";
+        }
+
+        foreach (DesiredModel m in state.Models)
+        {
+            if (!ModelStore.IsValidSegment(m.Name) || !ModelStore.IsValidSegment(m.Version))
+            {
+                return $"desired model '{m.Name}@{m.Version}': a name and a version must each be one path segment (no '/', '\\', ':', no leading '.')";
+            }
+
+            if (!DesiredModel.Modes.Contains(m.Mode))
+            {
+                return $"desired model {m.Name}@{m.Version}: unknown mode '{m.Mode}' ({string.Join(", ", DesiredModel.Modes)})";
+            }
+        }
+
+        return state.Models.GroupBy(m => m.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice
+            ? $"desired model {twice.Key} appears {twice.Count()} times; a desired state names each model once"
+            : null;
     }
 
     private StatusPayload Birth(long bdSeq) => new()
