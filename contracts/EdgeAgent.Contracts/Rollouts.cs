@@ -117,6 +117,13 @@ public sealed record RolloutProgress
 
     public DateTimeOffset At { get; init; }
 
+    /// <summary>
+    /// The device's progress sequence number (from its outbox: never reused, survives restarts). Reports can arrive out
+    /// of order — through different cloud instances, or one instance's backlog after it comes back — and the cloud keeps
+    /// the highest.
+    /// </summary>
+    public ulong Seq { get; init; }
+
     public string? Reason { get; init; }
 
     /// <summary>DOWNLOADING: bytes held so far.</summary>

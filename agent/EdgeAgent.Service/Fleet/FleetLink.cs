@@ -89,11 +89,9 @@ internal sealed partial class FleetLink : BackgroundService
     public void PublishFault(string code, string detail) => PublishEvent(EventPayload.Fault, code, null, detail);
 
     /// <summary>A rollout step of this device, on <c>state/progress</c> (through the outbox: kept while offline, in order).</summary>
-    public void PublishProgress(RolloutProgress progress)
-    {
-        byte[] payload = JsonSerializer.SerializeToUtf8Bytes(progress, ContractsJsonContext.Default.RolloutProgress);
-        _outbox?.Enqueue(ProgressSequence, Outbox.Event, Topics.For(_deviceId, Topics.StateProgress), retain: false, _ => payload);
-    }
+    public void PublishProgress(RolloutProgress progress) =>
+        _outbox?.Enqueue(ProgressSequence, Outbox.Event, Topics.For(_deviceId, Topics.StateProgress), retain: false,
+            seq => JsonSerializer.SerializeToUtf8Bytes(progress with { Seq = seq }, ContractsJsonContext.Default.RolloutProgress));
 
     /// <summary>What the device runs, on <c>state/reported</c> (retained), and in the next birth message.</summary>
     public void PublishReported(ReportedState state)

@@ -110,5 +110,9 @@ public sealed record RolloutDevice
 
 public sealed record RolloutTransition(DateTimeOffset At, string From, string To, string Reason, string By);
 
-/// <summary>What one device last reported in a rollout (stored per device, written by whichever instance ingested it).</summary>
-public sealed record RolloutDeviceReport(string Phase, string? Reason, CandidateHealth? Health, long? Bytes, DateTimeOffset At);
+/// <summary>
+/// What one device last reported in a rollout (stored per device, written by whichever instance ingested it; the
+/// highest <see cref="Seq"/> wins). A device silent past its deadline gets FAILED with the Seq of its last report, so
+/// only a newer report from it replaces that.
+/// </summary>
+public sealed record RolloutDeviceReport(string Phase, string? Reason, CandidateHealth? Health, long? Bytes, DateTimeOffset At, ulong Seq = 0);

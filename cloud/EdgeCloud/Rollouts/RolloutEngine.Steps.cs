@@ -136,9 +136,11 @@ public sealed partial class RolloutEngine
                 continue;
             }
 
-            var failed = new RolloutDeviceReport(RolloutProgress.Failed, $"no {string.Join(" or ", good)} report within {r.DeviceDeadlineSeconds} s (last: {rep?.Phase ?? "nothing"})", rep?.Health, rep?.Bytes, now);
-            await store.SetRolloutDeviceAsync(r.Id, d.DeviceId, JsonSerializer.Serialize(failed, RolloutJsonContext.Default.RolloutDeviceReport), cancellationToken);
-            (updated ??= new Dictionary<string, RolloutDeviceReport>(reports, StringComparer.Ordinal))[d.DeviceId] = failed;
+            var failed = new RolloutDeviceReport(RolloutProgress.Failed, $"no {string.Join(" or ", good)} report within {r.DeviceDeadlineSeconds} s (last: {rep?.Phase ?? "nothing"})", rep?.Health, rep?.Bytes, now, rep?.Seq ?? 0);
+            if (await store.SetRolloutDeviceAsync(r.Id, d.DeviceId, failed.Seq, JsonSerializer.Serialize(failed, RolloutJsonContext.Default.RolloutDeviceReport), cancellationToken))
+            {
+                (updated ??= new Dictionary<string, RolloutDeviceReport>(reports, StringComparer.Ordinal))[d.DeviceId] = failed;
+            }
         }
 
         return updated ?? reports;

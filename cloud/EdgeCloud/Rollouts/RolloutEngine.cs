@@ -125,8 +125,12 @@ public sealed partial class RolloutEngine(
             return false;
         }
 
-        var report = new RolloutDeviceReport(p.Phase, p.Reason, p.Health, p.Bytes, p.At);
-        await store.SetRolloutDeviceAsync(p.RolloutId, deviceId, JsonSerializer.Serialize(report, RolloutJsonContext.Default.RolloutDeviceReport), cancellationToken);
+        var report = new RolloutDeviceReport(p.Phase, p.Reason, p.Health, p.Bytes, p.At, p.Seq);
+        if (!await store.SetRolloutDeviceAsync(p.RolloutId, deviceId, p.Seq, JsonSerializer.Serialize(report, RolloutJsonContext.Default.RolloutDeviceReport), cancellationToken))
+        {
+            return true; // older than what is stored (a backlog delivered late): accepted, and superseded
+        }
+
         if (p.Phase is RolloutProgress.Rejected or RolloutProgress.Failed or RolloutProgress.RolledBackPhase)
         {
             Log.DeviceTrouble(logger, r.Id, deviceId, p.Phase, p.Reason ?? "");

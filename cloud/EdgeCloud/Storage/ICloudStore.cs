@@ -87,8 +87,11 @@ public interface ICloudStore : IDisposable
     /// <summary>Every rollout's document, oldest first.</summary>
     Task<IReadOnlyList<string>> ListRolloutsAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Creates or replaces what one device last reported in a rollout (written by whichever instance ingested it).</summary>
-    Task SetRolloutDeviceAsync(string rolloutId, string deviceId, string json, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Stores what one device reported in a rollout unless a report with a higher <paramref name="seq"/> is stored
+    /// already (reports arrive out of order through several instances); false when it was older.
+    /// </summary>
+    Task<bool> SetRolloutDeviceAsync(string rolloutId, string deviceId, ulong seq, string json, CancellationToken cancellationToken = default);
 
     /// <summary>Device id → its last report in the rollout.</summary>
     Task<IReadOnlyDictionary<string, string>> ListRolloutDevicesAsync(string rolloutId, CancellationToken cancellationToken = default);

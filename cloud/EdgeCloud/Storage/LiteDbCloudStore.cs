@@ -268,8 +268,17 @@ public sealed class LiteDbCloudStore : ICloudStore
     public Task<IReadOnlyList<string>> ListRolloutsAsync(CancellationToken cancellationToken = default) =>
         Locked<IReadOnlyList<string>>(() => _rollouts.FindAll().OrderBy(r => r.Id, StringComparer.Ordinal).Select(r => r.Json).ToList());
 
-    public Task SetRolloutDeviceAsync(string rolloutId, string deviceId, string json, CancellationToken cancellationToken = default) =>
-        Locked(() => _rolloutDevices.Upsert(new JsonDoc { Id = $"{rolloutId}/{deviceId}", Owner = rolloutId, Json = json }));
+    public Task<bool> SetRolloutDeviceAsync(string rolloutId, string deviceId, ulong seq, string json, CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        string id = $"{rolloutId}/{deviceId}";
+        if (_rolloutDevices.FindById(id) is { } stored && stored.Revision > checked((long)seq))
+        {
+            return false;
+        }
+
+        _rolloutDevices.Upsert(new JsonDoc { Id = id, Owner = rolloutId, Revision = (long)seq, Json = json });
+        return true;
+    });
 
     public Task<IReadOnlyDictionary<string, string>> ListRolloutDevicesAsync(string rolloutId, CancellationToken cancellationToken = default) =>
         Locked<IReadOnlyDictionary<string, string>>(() => _rolloutDevices.Find(d => d.Owner == rolloutId)
@@ -533,7 +542,7 @@ public sealed class LiteDbCloudStore : ICloudStore
 
         public string? Owner { get; set; }
 
-        /// <summary>Rollouts: the stored revision (optimistic concurrency).</summary>
+        /// <summary>Rollouts: the stored revision (optimistic concurrency); a device's rollout report: its sequence number.</summary>
         public long Revision { get; set; }
 
         public string Json { get; set; } = "";

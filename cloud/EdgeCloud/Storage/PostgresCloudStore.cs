@@ -254,9 +254,13 @@ public sealed class PostgresCloudStore : ICloudStore
         return list;
     }
 
-    public Task SetRolloutDeviceAsync(string rolloutId, string deviceId, string json, CancellationToken cancellationToken = default) =>
-        ExecuteAsync("insert into rollout_devices (rollout_id, device_id, doc) values ($1, $2, $3) on conflict (rollout_id, device_id) do update set doc = excluded.doc",
-            cancellationToken, rolloutId, deviceId, json);
+    public async Task<bool> SetRolloutDeviceAsync(string rolloutId, string deviceId, ulong seq, string json, CancellationToken cancellationToken = default) =>
+        await ExecuteAsync(
+            """
+            insert into rollout_devices (rollout_id, device_id, seq, doc) values ($1, $2, $3, $4)
+            on conflict (rollout_id, device_id) do update set seq = excluded.seq, doc = excluded.doc where rollout_devices.seq <= excluded.seq
+            """,
+            cancellationToken, rolloutId, deviceId, checked((long)seq), json) == 1;
 
     public async Task<IReadOnlyDictionary<string, string>> ListRolloutDevicesAsync(string rolloutId, CancellationToken cancellationToken = default)
     {
@@ -353,7 +357,7 @@ public sealed class PostgresCloudStore : ICloudStore
                 create table if not exists model_aliases (name text not null, alias text not null, version text not null, primary key (name, alias));
                 create table if not exists rollouts (id text primary key, revision bigint not null, doc text not null);
                 create table if not exists leases (name text primary key, holder text not null, until timestamptz not null);
-                create table if not exists rollout_devices (rollout_id text not null, device_id text not null, doc text not null, primary key (rollout_id, device_id));
+                create table if not exists rollout_devices (rollout_id text not null, device_id text not null, seq bigint not null, doc text not null, primary key (rollout_id, device_id));
                 """,
                 cancellationToken);
         }

@@ -17,8 +17,19 @@ internal sealed class RolloutFleet : IDisposable
     private readonly Dictionary<string, string> _passwords = [];
     private readonly List<AgentProcess> _agents = [];
     private readonly string _keyFile = Path.Combine(TestPaths.NewTempDirectory(), "registry.pem");
+    private readonly MosquittoBroker? _broker;
 
-    public RolloutFleet() => Cloud = new CloudProcess(null, "--EdgeCloud:Rollouts:TickSeconds=0.5");
+    public RolloutFleet()
+        : this(new CloudProcess(null, "--EdgeCloud:Rollouts:TickSeconds=0.5"), null)
+    {
+    }
+
+    /// <summary>Agents served by <paramref name="cloud"/> (which the fleet disposes), connected to <paramref name="broker"/> when given (it gets their credentials), else to the cloud's embedded broker.</summary>
+    public RolloutFleet(CloudProcess cloud, MosquittoBroker? broker)
+    {
+        Cloud = cloud;
+        _broker = broker;
+    }
 
     public CloudProcess Cloud { get; }
 
@@ -44,6 +55,7 @@ internal sealed class RolloutFleet : IDisposable
     public async Task RegisterAsync(string deviceId, string site)
     {
         _passwords[deviceId] = await Cloud.RegisterAsync(deviceId, new { deviceModel = "k1", micModel = "mic-a", site });
+        _broker?.AddUser(deviceId, _passwords[deviceId]); // an external broker holds the credentials the registry handed out
         string store = TestPaths.NewTempDirectory();
         foreach ((string name, string? version) in new (string, string?)[] { ("silero_vad", "v5"), ("melspectrogram", null), ("embedding", null), ("hey_jarvis", null) })
         {
@@ -72,7 +84,7 @@ internal sealed class RolloutFleet : IDisposable
             "--EdgeAgent:Speech:Keywords:0=hey_jarvis",
             "--EdgeAgent:Telemetry:WindowSeconds=5",
             "--EdgeAgent:Mqtt:Host=127.0.0.1",
-            $"--EdgeAgent:Mqtt:Port={Cloud.MqttPort}",
+            $"--EdgeAgent:Mqtt:Port={_broker?.Port ?? Cloud.MqttPort}",
             $"--EdgeAgent:Mqtt:Username={deviceId}",
             $"--EdgeAgent:Mqtt:Password={_passwords[deviceId]}",
             "--EdgeAgent:Mqtt:ReconnectMinSeconds=0.2",
@@ -118,7 +130,7 @@ internal sealed class RolloutFleet : IDisposable
     {
         JsonElement last = default;
         bool reached = await FleetApiClient.EventuallyAsync(async () => (last = await RolloutAsync(id)).GetProperty("state").GetString() == state, timeout);
-        Assert.True(reached, $"rollout never became {state}: {last}\n--- cloud ---\n{Cloud.Output}\n--- agents ---\n{string.Join("\n---\n", _agents.Select(a => a.Output))}");
+        Assert.True(reached, $"rollout never became {state}: {last}\n{Logs}");
         return last;
     }
 
@@ -133,6 +145,9 @@ internal sealed class RolloutFleet : IDisposable
 
     public async Task<bool> EventuallyActiveAsync(string deviceId, string model, string version, TimeSpan timeout) =>
         await FleetApiClient.EventuallyAsync(async () => await ActiveVersionAsync(deviceId, model) == version, timeout);
+
+    /// <summary>The cloud's and every agent's output, for a failing test's report.</summary>
+    public string Logs => $"--- cloud ---\n{Cloud.Output}\n--- agents ---\n{string.Join("\n---\n", _agents.Select(a => a.Output))}";
 
     public void Dispose()
     {

@@ -247,6 +247,69 @@ public sealed class RolloutTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task TwoCloudInstancesOnPostgres_TheDriverDies_TheOtherTakesOver_AndCompletesTheRollout_WithEveryReport()
+    {
+        using var broker = new MosquittoBroker();
+        string database = PostgresServer.Shared.CreateDatabase();
+        string key = Path.Combine(TestPaths.NewTempDirectory(), "registry-signing-key.pem");
+        using (var ecdsa = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+        {
+            await File.WriteAllTextAsync(key, ecdsa.ExportECPrivateKeyPem(), TestContext.Current.CancellationToken); // one registry key for both
+        }
+
+        string[] Settings(string clientId) =>
+        [
+            "--EdgeCloud:Mqtt:Embedded=false", "--EdgeCloud:Mqtt:External:Host=127.0.0.1", $"--EdgeCloud:Mqtt:External:Port={broker.Port}",
+            $"--EdgeCloud:Mqtt:External:Username={MosquittoBroker.CloudUser}", $"--EdgeCloud:Mqtt:External:Password={MosquittoBroker.CloudPassword}",
+            $"--EdgeCloud:Mqtt:External:ClientId={clientId}", "--EdgeCloud:Storage:Provider=postgres", $"--EdgeCloud:Storage:ConnectionString={database}",
+            $"--EdgeCloud:Registry:SigningKeyFile={key}", "--EdgeCloud:Rollouts:TickSeconds=0.5",
+        ];
+
+        // cloud-1 takes the lease first and drives; everything else (API, registry, ingest share) goes through cloud-2.
+        using var driver = new CloudProcess(null, Settings("cloud-1"));
+        Assert.True(await FleetApiClient.EventuallyAsync(() => Task.FromResult(driver.Output.Contains("Rollout driving by this instance", StringComparison.Ordinal)), s_timeout), driver.Output);
+        using var fleet = new RolloutFleet(new CloudProcess(null, Settings("cloud-2")), broker);
+        await fleet.UploadAsync("silero_vad", "v6", RolloutFleet.TestModels.Find("silero_vad", "v6"));
+        foreach (string device in new[] { "kiosk-1", "kiosk-2" })
+        {
+            await fleet.RegisterAsync(device, "lab");
+            await fleet.StartAsync(device);
+            Assert.True(await fleet.EventuallyActiveAsync(device, "silero_vad", "v5", s_timeout));
+        }
+
+        string id = await fleet.CreateRolloutAsync(new
+        {
+            model = "silero_vad", version = "v6", target = "all", strategy = "canary", shadowSeconds = 8,
+            stages = new[] { new { percent = 50, bakeSeconds = 2, requireApproval = false }, new { percent = 100, bakeSeconds = 2, requireApproval = true } },
+            gates = new { minDevices = 2, minSamples = 100, minAgreement = 0.7, maxErrorRate = 0 }, deviceDeadlineSeconds = 60,
+        });
+        JsonElement waiting = await fleet.WaitForStateAsync(id, "paused", s_timeout);
+        Assert.True(waiting.GetProperty("awaitingApproval").GetBoolean(), waiting.ToString());
+        Assert.Contains($"Rollout {id}: stage 1 (50%) -> paused", driver.Output);
+        Assert.DoesNotContain($"Rollout {id}: stage 1", fleet.Cloud.Output);
+
+        // The driver dies; the operator approves through the other instance, which takes the lease over and drives on.
+        driver.Kill();
+        HttpResponseMessage promoted = await fleet.Cloud.Api.PostAsync($"/api/rollouts/{id}/promote", null, TestContext.Current.CancellationToken);
+        Assert.True(promoted.IsSuccessStatusCode, await promoted.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.True(await FleetApiClient.EventuallyAsync(() => Task.FromResult(fleet.Cloud.Output.Contains("Rollout driving by this instance", StringComparison.Ordinal)), s_timeout), fleet.Cloud.Output);
+
+        // The broker keeps the dead instance's share of the devices' messages in its session until it comes back (same
+        // client id): then they are ingested and the new driver completes the rollout with every device's report.
+        driver.Restart();
+        JsonElement done = await fleet.WaitForStateAsync(id, "completed", s_timeout);
+        output.WriteLine(done.ToString());
+        Assert.All(done.GetProperty("devices").EnumerateArray(), d => Assert.Equal("COMMITTED", d.GetProperty("phase").GetString()));
+        Assert.Contains($"Rollout {id}: commit -> completed", fleet.Cloud.Output);
+        Assert.Equal(["stage 2 (100%) by admin (configured)", "commit by rollout-engine", "completed by rollout-engine"], done.GetProperty("history").EnumerateArray().Skip(3)
+            .Select(h => $"{h.GetProperty("to").GetString()} by {h.GetProperty("by").GetString()}"));
+        foreach (string device in new[] { "kiosk-1", "kiosk-2" })
+        {
+            Assert.True(await fleet.EventuallyActiveAsync(device, "silero_vad", "v6", s_timeout));
+        }
+    }
+
+    [Fact]
     public async Task ASwitchOfTheLiveModel_MidStream_DropsNoAudio()
     {
         using var fleet = new RolloutFleet();

@@ -141,10 +141,11 @@ public abstract class CloudStoreContract : IDisposable
         Assert.True(await Store.TrySaveRolloutAsync("ro-1", 1, "{\"v\":1}", Ct));
         Assert.True(await Store.TrySaveRolloutAsync("ro-2", 1, "{\"v\":2}", Ct));
         Assert.True(await Store.TrySaveRolloutAsync("ro-1", 2, "{\"v\":3}", Ct));
-        await Store.SetRolloutDeviceAsync("ro-1", "a", "SHADOW", Ct);
-        await Store.SetRolloutDeviceAsync("ro-1", "a", "ACTIVE", Ct);
-        await Store.SetRolloutDeviceAsync("ro-1", "b", "FAILED", Ct);
-        await Store.SetRolloutDeviceAsync("ro-2", "a", "QUEUED", Ct);
+        Assert.True(await Store.SetRolloutDeviceAsync("ro-1", "a", 1, "SHADOW", Ct));
+        Assert.True(await Store.SetRolloutDeviceAsync("ro-1", "a", 3, "ACTIVE", Ct));
+        Assert.False(await Store.SetRolloutDeviceAsync("ro-1", "a", 2, "a late SHADOW", Ct)); // delivered out of order: superseded
+        Assert.True(await Store.SetRolloutDeviceAsync("ro-1", "b", 0, "FAILED", Ct));
+        Assert.True(await Store.SetRolloutDeviceAsync("ro-2", "a", 7, "QUEUED", Ct));
 
         Assert.Equal("{\"v\":3}", await Store.GetRolloutAsync("ro-1", Ct));
         Assert.Null(await Store.GetRolloutAsync("ro-9", Ct));
