@@ -50,12 +50,11 @@ public static class RolloutApi
         return TypedResults.Created($"/api/rollouts/{rollout.Id}", new RolloutCreated(rollout.Id, rollout.Devices.Count));
     }
 
-    private static async Task<Ok<List<RolloutView>>> ListAsync(ICloudStore store, RolloutEngine engine, CancellationToken ct)
+    private static async Task<Ok<List<RolloutView>>> ListAsync(RolloutEngine engine, CancellationToken ct)
     {
         var views = new List<RolloutView>();
-        foreach (string json in await store.ListRolloutsAsync(ct))
+        foreach (Rollout r in await engine.ListAsync(ct))
         {
-            Rollout r = System.Text.Json.JsonSerializer.Deserialize(json, RolloutJsonContext.Default.Rollout)!;
             views.Add(RolloutView.From(r, await engine.ReportsAsync(r.Id, ct)));
         }
 

@@ -96,8 +96,7 @@ public sealed partial class RolloutEngine
     /// </summary>
     private async Task PublishDesiredAsync(IEnumerable<string> deviceIds, CancellationToken cancellationToken)
     {
-        List<(Rollout Rollout, Dictionary<string, RolloutDevice> Devices)> rollouts = (await store.ListRolloutsAsync(cancellationToken))
-            .Select(json => JsonSerializer.Deserialize(json, RolloutJsonContext.Default.Rollout)!)
+        List<(Rollout Rollout, Dictionary<string, RolloutDevice> Devices)> rollouts = (await ListAsync(cancellationToken))
             .OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal)
             .Select(r => (r, r.Devices.ToDictionary(d => d.DeviceId, StringComparer.Ordinal)))
             .ToList();

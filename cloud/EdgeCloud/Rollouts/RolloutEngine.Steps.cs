@@ -27,9 +27,8 @@ public sealed partial class RolloutEngine
             return;
         }
 
-        foreach (string json in await store.ListRolloutsAsync(cancellationToken))
+        foreach (Rollout listed in await ListAsync(cancellationToken))
         {
-            Rollout listed = JsonSerializer.Deserialize(json, RolloutJsonContext.Default.Rollout)!;
             if (listed.State != Rollout.Running)
             {
                 continue;
@@ -50,20 +49,13 @@ public sealed partial class RolloutEngine
         }
     }
 
-    private async Task RepublishAsync(CancellationToken cancellationToken)
-    {
-        var devices = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string json in await store.ListRolloutsAsync(cancellationToken))
-        {
-            Rollout r = JsonSerializer.Deserialize(json, RolloutJsonContext.Default.Rollout)!;
-            if (r.State is Rollout.Running or Rollout.Paused)
-            {
-                devices.UnionWith(r.Devices.Where(d => d.Mode is not null).Select(d => d.DeviceId));
-            }
-        }
-
-        await PublishDesiredAsync(devices, cancellationToken);
-    }
+    private async Task RepublishAsync(CancellationToken cancellationToken) =>
+        await PublishDesiredAsync(
+            (await ListAsync(cancellationToken))
+                .Where(r => r.State is Rollout.Running or Rollout.Paused)
+                .SelectMany(r => r.Devices.Where(d => d.Mode is not null).Select(d => d.DeviceId))
+                .Distinct(StringComparer.Ordinal),
+            cancellationToken);
 
     private async Task EvaluateAsync(Rollout r, CancellationToken cancellationToken)
     {

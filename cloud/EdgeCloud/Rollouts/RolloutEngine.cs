@@ -69,6 +69,10 @@ public sealed partial class RolloutEngine(
     public async Task<Rollout?> GetAsync(string id, CancellationToken cancellationToken) =>
         await store.GetRolloutAsync(id, cancellationToken) is { } json ? JsonSerializer.Deserialize(json, RolloutJsonContext.Default.Rollout) : null;
 
+    /// <summary>Every rollout, oldest first.</summary>
+    public async Task<List<Rollout>> ListAsync(CancellationToken cancellationToken) =>
+        (await store.ListRolloutsAsync(cancellationToken)).Select(json => JsonSerializer.Deserialize(json, RolloutJsonContext.Default.Rollout)!).ToList();
+
     public async Task<IReadOnlyDictionary<string, RolloutDeviceReport>> ReportsAsync(string id, CancellationToken cancellationToken) =>
         (await store.ListRolloutDevicesAsync(id, cancellationToken))
             .ToDictionary(r => r.Key, r => JsonSerializer.Deserialize(r.Value, RolloutJsonContext.Default.RolloutDeviceReport)!, StringComparer.Ordinal);
