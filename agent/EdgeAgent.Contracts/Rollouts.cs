@@ -15,7 +15,12 @@ public sealed record DesiredState
 
     public DateTimeOffset IssuedAt { get; init; }
 
-    /// <summary>One entry per model name the cloud manages on this device.</summary>
+    /// <summary>
+    /// One entry per model name the cloud manages on this device. The list is the whole desired state: a model name
+    /// that is absent has no rollout asking anything of it (the device drops any shadowed or staged candidate of a
+    /// rollout and keeps serving what it serves). The device acknowledges a version by reporting it as
+    /// <see cref="ReportedState.AppliedVersion"/>; the cloud sends a version again until it is acknowledged.
+    /// </summary>
     public List<DesiredModel> Models { get; init; } = [];
 }
 
@@ -40,7 +45,13 @@ public sealed record DesiredModel
     /// <summary>Stop shadowing or staging the candidate; the live model stays as it is.</summary>
     public const string Cancelled = "cancelled";
 
-    public static IReadOnlyList<string> Modes { get; } = [Shadow, Staged, Active, Committed, RolledBack, Cancelled];
+    /// <summary>
+    /// Serve the baseline (<see cref="Fallback"/>) and hold nothing of this rollout: a targeted device outside the current
+    /// canary stage (it stops shadowing, and never serves the candidate).
+    /// </summary>
+    public const string Baseline = "baseline";
+
+    public static IReadOnlyList<string> Modes { get; } = [Shadow, Staged, Active, Committed, RolledBack, Cancelled, Baseline];
 
     public required string RolloutId { get; init; }
 
