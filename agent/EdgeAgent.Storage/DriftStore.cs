@@ -101,8 +101,11 @@ public sealed class DriftStore : IDisposable
         return (ProfileCodec.Decode(record.Profile), new DriftThresholds(record.MinEffects), new DateTimeOffset(DateTime.SpecifyKind(record.LearnedAt, DateTimeKind.Utc)));
     }
 
-    public void SaveAlarm(AlarmStateMachine alarm) =>
-        _alarms.Upsert(new AlarmRecord { Id = alarm.Family, State = alarm.State.ToString(), Since = alarm.Since?.UtcDateTime });
+    public void SaveAlarm(AlarmStateMachine alarm) => SaveAlarm(alarm.Family, alarm.State, alarm.Since);
+
+    /// <summary>Stores a family's alarm state as an <see cref="AlarmChange"/> left it (no live state machine needed).</summary>
+    public void SaveAlarm(string family, AlarmState state, DateTimeOffset? since) =>
+        _alarms.Upsert(new AlarmRecord { Id = family, State = state.ToString(), Since = since?.UtcDateTime });
 
     public void RestoreAlarms(IEnumerable<AlarmStateMachine> alarms)
     {

@@ -1,27 +1,30 @@
 using EdgeAgent.Drift.Detection;
 using EdgeAgent.Drift.Profiles;
 using EdgeAgent.Service.Fleet;
+using EdgeAgent.Service.Recording;
 using EdgeAgent.Storage;
 
 namespace EdgeAgent.Service.Drift;
 
 /// <summary>
-/// Runs the <see cref="DriftMonitor"/> on the pipeline's VAD frames, keeps windows, the learned baseline and alarm
-/// states in the agent's LiteDB store (so they survive a restart) and logs every alarm change with its evidence.
+/// Runs the <see cref="DriftMonitor"/> on the pipeline's VAD frames and hands every closed window to a background
+/// recorder, which keeps windows, the learned baseline and alarm states in the agent's LiteDB store (so they survive
+/// a restart), sends the window's summary and alarm changes to the fleet and logs them. The audio thread never
+/// writes, encodes or publishes: a slow SD card fills the recorder's queue (and then drops windows, counted), it
+/// never stalls capture.
 /// </summary>
-internal sealed class DriftWatch : IDisposable
+internal sealed class DriftWatch : IAsyncDisposable
 {
+    public const string RecorderName = "drift windows";
+
     private readonly DriftMonitor _monitor;
     private readonly DriftStore _store;
     private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly FleetLink _fleet;
+    private readonly BatchingRecorder<ClosedWindow> _recorder;
 
     public DriftWatch(DriftWatchOptions options, string dataDir, FleetLink fleet, TimeProvider time, ILogger logger)
     {
         _time = time;
-        _logger = logger;
-        _fleet = fleet;
         _store = new DriftStore(dataDir, options.RetainWindows);
         try
         {
@@ -57,57 +60,35 @@ internal sealed class DriftWatch : IDisposable
             _store.Dispose();
             throw;
         }
+
+        _recorder = new BatchingRecorder<ClosedWindow>(RecorderName, new WindowWriter(_store, fleet, logger), options.Recorder, time, logger);
     }
 
     /// <summary>Where the pipeline's keyword scores, segments, detections and chunk latency for this window go.</summary>
     public PredictionProfile Predictions => _monitor.Predictions;
 
-    /// <summary>One VAD frame; allocation-free except at a window's end.</summary>
+    /// <summary>Windows the recorder dropped because its queue was full.</summary>
+    public long DroppedWindows => _recorder.Dropped;
+
+    /// <summary>
+    /// One VAD frame; allocation-free except at a window's end, where the closed window (its profile, evaluation and
+    /// alarm changes already made) is handed to the recorder without waiting.
+    /// </summary>
     public void Push(ReadOnlySpan<float> frame, float probability, double vadLatencyMs)
     {
         DriftWindow? window = _monitor.Push(frame, probability, _time.GetUtcNow(), vadLatencyMs);
-        if (window is null)
+        if (window is not null)
         {
-            return;
-        }
-
-        try
-        {
-            _store.SaveWindow(window);
-            if (window.BaselineLearned && _monitor.Reference is { } baseline)
-            {
-                _store.SaveBaseline(baseline, _monitor.Thresholds, window.End);
-                string adapted = _monitor.Thresholds is { MinEffects.Count: > 0 } t
-                    ? string.Join(", ", t.MinEffects.Select(e => $"{e.Key} {e.Value:0.###}"))
-                    : "none";
-                DriftWatchLog.BaselineLearned(_logger, baseline.SpeechSeconds, adapted);
-            }
-
-            foreach (AlarmChange change in window.Changes)
-            {
-                _store.SaveAlarm(_monitor.Alarms.First(a => a.Family == change.Family));
-                string evidence = string.Join(", ", change.Evidence.Select(e => $"{e.Feature} {e.Test} {e.Score:0.###} >= {e.Threshold:0.###} (moved {e.Effect:+0.###;-0.###} {e.Unit})"));
-                string features = evidence.Length > 0 ? evidence : "no drifting feature";
-                DriftWatchLog.AlarmChanged(_logger, change.Family, Name(change.From), Name(change.To), change.Since, features);
-                _fleet.PublishAlarm(change, features);
-            }
-
-            _fleet.PublishWindow(window);
-
-            foreach (DriftTrend trend in window.Trends)
-            {
-                DriftWatchLog.Trend(_logger, trend.Feature, trend.Change, trend.RatePerHour, trend.Unit, trend.WindowsSinceOnset);
-            }
-
-            DriftWatchLog.Window(_logger, window.Start, window.End, window.Report?.Verdict ?? "learning");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            DriftWatchLog.WindowFailed(_logger, ex);
+            // The learned baseline and thresholds are not changed after they are learned: the recorder may read them.
+            SignalProfile? baseline = window.BaselineLearned ? _monitor.Reference : null;
+            _recorder.TryRecord(new ClosedWindow(window, baseline, _monitor.Thresholds));
         }
     }
 
-    public void Dispose() => _store.Dispose();
-
-    private static string Name(AlarmState state) => state.ToString().ToLowerInvariant();
+    /// <summary>Writes what is queued, then closes the store.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _recorder.DisposeAsync();
+        _store.Dispose();
+    }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using EdgeAgent.Drift.Detection;
+using EdgeAgent.Service.Recording;
 
 namespace EdgeAgent.Service.Drift;
 
@@ -22,4 +23,7 @@ public sealed class DriftWatchOptions
     public DriftOptions Tests { get; set; } = new();
 
     public AlarmStateMachineOptions Alarms { get; set; } = new();
+
+    /// <summary>The background recorder that stores and sends closed windows (<c>EdgeAgent:Drift:Recorder</c>).</summary>
+    public RecorderOptions Recorder { get; set; } = new();
 }

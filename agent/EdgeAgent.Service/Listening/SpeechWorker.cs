@@ -88,7 +88,7 @@ internal sealed partial class SpeechWorker(
             return;
         }
 
-        using DriftWatch? drift = driftOptions.Value.Enabled ? new DriftWatch(driftOptions.Value, agent.DataDir, fleet, timeProvider, logger) : null;
+        await using DriftWatch? drift = driftOptions.Value.Enabled ? new DriftWatch(driftOptions.Value, agent.DataDir, fleet, timeProvider, logger) : null;
         _drift = drift;
         SpeechPipeline pipeline = new(models, options, this);
         try
