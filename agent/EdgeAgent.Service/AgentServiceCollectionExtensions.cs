@@ -12,37 +12,38 @@ namespace EdgeAgent.Service;
 
 public static class AgentServiceCollectionExtensions
 {
+    private static readonly AgentOptionsValidator s_validator = new();
+
     /// <summary>Registers the agent's options and the listening worker.</summary>
     public static IServiceCollection AddEdgeAgent(this IServiceCollection services)
     {
         services.AddOptions<AgentOptions>()
             .BindConfiguration(AgentOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateSection(AgentOptions.SectionName, s_validator)
             .Validate(o => IsValidSource(o.Source), $"EdgeAgent:Source: {AudioSourceSpec.Help}")
             .ValidateOnStart();
         services.AddOptions<SpeechPipelineOptions>()
             .BindConfiguration(SpeechPipelineOptions.SectionName)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddOptions<DriftWatchOptions>()
             .BindConfiguration(DriftWatchOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateSection(DriftWatchOptions.SectionName, s_validator)
             .Validate(o => o.ReferenceFile is null || o.ReferenceFile.Length == 0 || File.Exists(o.ReferenceFile), "EdgeAgent:Drift:ReferenceFile does not exist")
             .ValidateOnStart();
         services.AddOptions<AudioCaptureOptions>().BindConfiguration("EdgeAgent:Capture");
         services.AddOptions<LinkOptions>()
             .BindConfiguration(LinkOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateSection(LinkOptions.SectionName, s_validator)
             .Validate(o => !o.UseTls || o.CaFile is null || o.CaFile.Length == 0 || File.Exists(o.CaFile), "EdgeAgent:Mqtt:CaFile does not exist")
             .ValidateOnStart();
         services.AddOptions<TelemetryOptions>()
             .BindConfiguration(TelemetryOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateSection(TelemetryOptions.SectionName, s_validator)
             .ValidateOnStart();
         services.AddOptions<DeviceLabels>().BindConfiguration("EdgeAgent:Labels");
         services.AddOptions<UpdaterOptions>()
             .BindConfiguration(UpdaterOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateSection(UpdaterOptions.SectionName, s_validator)
             .Validate(o => !o.CanDownload || Uri.TryCreate(o.RegistryUrl, UriKind.Absolute, out _), "EdgeAgent:Updates:RegistryUrl is not an absolute URL")
             .Validate(o => !o.CanDownload || File.Exists(o.RegistryKeyFile), "EdgeAgent:Updates:RegistryKeyFile (the pinned registry key, PEM) does not exist")
             .ValidateOnStart();
@@ -59,6 +60,14 @@ public static class AgentServiceCollectionExtensions
         services.AddHostedService<SpeechWorker>();
         services.AddHostedService<ModelUpdater>();
         return services;
+    }
+
+    /// <summary>Validates the section with a source-generated validator whose failures name the configuration keys.</summary>
+    private static OptionsBuilder<TOptions> ValidateSection<TOptions>(this OptionsBuilder<TOptions> builder, string section, IValidateOptions<TOptions> validator)
+        where TOptions : class
+    {
+        builder.Services.AddSingleton<IValidateOptions<TOptions>>(new SectionValidator<TOptions>(section, validator));
+        return builder;
     }
 
     private static bool IsValidSource(string source)

@@ -1,4 +1,5 @@
 using EdgeAgent.Service;
+using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Formatting.Compact;
 
@@ -30,8 +31,15 @@ try
             retainedFileCountLimit: 14));
 
     builder.Services.AddEdgeAgent();
-    await builder.Build().RunAsync();
+    using IHost host = builder.Build();
+    host.Services.GetService<IStartupValidator>()?.Validate(); // a bad value: one line naming the key, before anything starts
+    await host.RunAsync();
     return 0;
+}
+catch (Exception ex) when (ConfigurationKeys.Failures(ex) is { } failures)
+{
+    Log.Fatal("edge-agent: invalid configuration: {Problems:l}", string.Join("; ", failures));
+    return 1;
 }
 catch (Exception ex) when (ex is not HostAbortedException)
 {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace EdgeCloud;
 
@@ -14,16 +15,21 @@ public sealed class CloudOptions
     /// <summary>The first admin API key (header X-Api-Key); more keys are made through the API.</summary>
     public string? AdminApiKey { get; set; }
 
+    [ValidateObjectMembers]
     public MqttOptions Mqtt { get; set; } = new();
 
     public StorageOptions Storage { get; set; } = new();
 
+    [ValidateObjectMembers]
     public IngestOptions Ingest { get; set; } = new();
 
+    [ValidateObjectMembers]
     public FleetOptions Fleet { get; set; } = new();
 
+    [ValidateObjectMembers]
     public RegistryOptions Registry { get; set; } = new();
 
+    [ValidateObjectMembers]
     public RolloutOptions Rollouts { get; set; } = new();
 
     /// <summary>A device counts as offline when nothing arrived from it for this long (besides its will).</summary>
@@ -42,6 +48,7 @@ public sealed class MqttOptions
     /// <summary>Address the embedded broker listens on (all interfaces by default).</summary>
     public string BindAddress { get; set; } = "0.0.0.0";
 
+    [ValidateObjectMembers]
     public ExternalBrokerOptions External { get; set; } = new();
 }
 

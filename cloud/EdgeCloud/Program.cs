@@ -20,9 +20,9 @@ builder.Services.AddSerilog((services, lc) => lc
 
 builder.Services.AddOptions<CloudOptions>()
     .Bind(builder.Configuration.GetSection(CloudOptions.SectionName))
-    .ValidateDataAnnotations()
     .Validate(o => o.Storage.Provider != "postgres" || !string.IsNullOrWhiteSpace(o.Storage.ConnectionString), "EdgeCloud:Storage:ConnectionString is required with the postgres provider")
     .ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<CloudOptions>>(new SectionValidator<CloudOptions>(CloudOptions.SectionName, new CloudOptionsValidator()));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ICloudStore>(sp =>
 {
@@ -67,6 +67,20 @@ builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
 WebApplication app = builder.Build();
+try
+{
+    // Before the host starts, so that a bad value is one line naming the key, not a host failure with a stack trace.
+    app.Services.GetService<IStartupValidator>()?.Validate();
+}
+catch (Exception ex) when (ex is OptionsValidationException or AggregateException { InnerExceptions: [OptionsValidationException, ..] })
+{
+    IEnumerable<string> failures = ex is AggregateException all
+        ? all.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures)
+        : ((OptionsValidationException)ex).Failures;
+    await Console.Error.WriteLineAsync($"edge-cloud: invalid configuration: {string.Join("; ", failures)}");
+    return 1;
+}
+
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapOpenApi();
@@ -74,4 +88,5 @@ app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" }));
 app.MapFleetApi();
 app.MapRegistryApi();
 app.MapRolloutApi();
-app.Run();
+await app.RunAsync();
+return 0;

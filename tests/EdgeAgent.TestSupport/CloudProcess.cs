@@ -114,6 +114,7 @@ public sealed class CloudProcess : IDisposable
         {
             if (process.HasExited)
             {
+                process.WaitForExit(); // the whole output, then the message
                 throw new InvalidOperationException($"edge-cloud exited with {process.ExitCode}:\n{Output}");
             }
 

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using EdgeAgent.Drift.Detection;
 using EdgeAgent.Service.Recording;
+using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Service.Drift;
 
@@ -18,12 +19,16 @@ public sealed class DriftWatchOptions
     [Range(1, 1_000_000)]
     public int RetainWindows { get; set; } = 10_080;
 
+    [ValidateObjectMembers]
     public DriftMonitorOptions Monitor { get; set; } = new();
 
+    [ValidateObjectMembers]
     public DriftOptions Tests { get; set; } = new();
 
+    [ValidateObjectMembers]
     public AlarmStateMachineOptions Alarms { get; set; } = new();
 
     /// <summary>The background recorder that stores and sends closed windows (<c>EdgeAgent:Drift:Recorder</c>).</summary>
+    [ValidateObjectMembers]
     public RecorderOptions Recorder { get; set; } = new();
 }
