@@ -46,8 +46,12 @@ builder.Services.AddSingleton<ModelSigner>();
 builder.Services.AddSingleton<CohortDrift>();
 builder.Services.AddSingleton<FleetWatch>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<FleetWatch>());
+builder.Services.AddSingleton<DesiredOutbox>();
+builder.Services.AddSingleton<IDesiredPublisher>(sp => sp.GetRequiredService<DesiredOutbox>());
 builder.Services.AddSingleton<RolloutEngine>();
+builder.Services.AddSingleton<IRolloutInbox>(sp => sp.GetRequiredService<RolloutEngine>());
 builder.Services.AddHostedService(sp => sp.GetRequiredService<RolloutEngine>());
+builder.Services.AddHostedService<DesiredPump>();
 if (builder.Configuration.GetValue($"{CloudOptions.SectionName}:Mqtt:Embedded", defaultValue: true))
 {
     builder.Services.AddSingleton<EmbeddedBroker>();
