@@ -59,9 +59,13 @@ public sealed partial class RolloutEngine(
             Devices = devices, CreatedAt = now, CreatedBy = actor, StepStartedAt = now,
         };
         RolloutDecision started = RolloutDecider.Start(rollout, actor, now);
-        return await TryStoreAsync(started, revision: 1, cancellationToken)
-            ? started.Rollout
-            : throw new InvalidOperationException($"rollout {id} exists already");
+        if (!await TryStoreAsync(started, revision: 1, cancellationToken))
+        {
+            throw new InvalidOperationException($"rollout {id} exists already");
+        }
+
+        await SendAsync(await ListAsync(cancellationToken), devices.Select(d => d.DeviceId), force: false, cancellationToken);
+        return started.Rollout;
     }
 
     public async Task<Rollout?> GetAsync(string id, CancellationToken cancellationToken) =>
