@@ -60,31 +60,41 @@ public sealed class DesiredLedger(TimeSpan resend)
         }
     }
 
-    /// <summary>The unacknowledged states due to go out again; each is counted as sent now.</summary>
-    public List<(string DeviceId, DesiredState State, int Sends)> Due(DateTimeOffset now)
+    /// <summary>The devices whose last state is unacknowledged and due to go out again.</summary>
+    public List<string> Due(DateTimeOffset now)
     {
-        var due = new List<(string, DesiredState, int)>();
         lock (_lock)
         {
-            foreach ((string deviceId, Entry e) in _entries)
-            {
-                if (e.State is null || e.Applied >= e.Version)
-                {
-                    continue;
-                }
+            return _entries.Where(e => e.Value.State is not null && e.Value.Applied < e.Value.Version && now - e.Value.SentAt >= Wait(e.Value.Sends)).Select(e => e.Key).ToList();
+        }
+    }
 
-                TimeSpan wait = TimeSpan.FromTicks(Math.Min(resend.Ticks << Math.Min(e.Sends - 1, 16), Math.Max(resend.Ticks, s_longest.Ticks)));
-                if (now - e.SentAt >= wait)
-                {
-                    e.SentAt = now;
-                    e.Sends++;
-                    due.Add((deviceId, e.State, e.Sends));
-                }
-            }
+    /// <summary>
+    /// The state to send a device that is due again: a new version when <paramref name="models"/> is no longer what it
+    /// was sent (another instance changed it meanwhile), else the same one again; counted as sent now. Null when
+    /// nothing is due any more.
+    /// </summary>
+    public (DesiredState State, int Sends)? Resend(string deviceId, IReadOnlyList<DesiredModel> models, DateTimeOffset now)
+    {
+        if (Next(deviceId, models, now, force: false) is { } changed)
+        {
+            return (changed, 1);
         }
 
-        return due;
+        lock (_lock)
+        {
+            if (!_entries.TryGetValue(deviceId, out Entry? e) || e.State is null || e.Applied >= e.Version)
+            {
+                return null;
+            }
+
+            e.SentAt = now;
+            e.Sends++;
+            return (e.State, e.Sends);
+        }
     }
+
+    private TimeSpan Wait(int sends) => TimeSpan.FromTicks(Math.Min(resend.Ticks << Math.Min(Math.Max(sends, 1) - 1, 16), Math.Max(resend.Ticks, s_longest.Ticks)));
 
     private static string Content(IReadOnlyList<DesiredModel> models) =>
         JsonSerializer.Serialize(new DesiredState { Models = [.. models] }, ContractsJsonContext.Default.DesiredState);

@@ -32,16 +32,28 @@ public sealed partial class RolloutEngine
         }
     }
 
-    /// <summary>Desired states not acknowledged within <c>EdgeCloud:Rollouts:DesiredResendSeconds</c> (then less and less often) go out again.</summary>
+    /// <summary>
+    /// Desired states not acknowledged within <c>EdgeCloud:Rollouts:DesiredResendSeconds</c> (then less and less often)
+    /// go out again — recomputed first, so an instance never sends again what another one has changed since.
+    /// </summary>
     private async Task ResendAsync(CancellationToken cancellationToken)
     {
+        if (_ledger.Due(time.GetUtcNow()) is not { Count: > 0 } due)
+        {
+            return;
+        }
+
+        Dictionary<string, List<DesiredModel>> index = DesiredIndex.Build(await ListAsync(cancellationToken));
         await _sending.WaitAsync(cancellationToken);
         try
         {
-            foreach ((string deviceId, DesiredState state, int sends) in _ledger.Due(time.GetUtcNow()))
+            foreach (string deviceId in due)
             {
-                Log.Resending(logger, deviceId, state.Version, sends);
-                await PublishAsync(deviceId, state, cancellationToken);
+                if (_ledger.Resend(deviceId, index.TryGetValue(deviceId, out List<DesiredModel>? models) ? models : [], time.GetUtcNow()) is ({ } state, int sends))
+                {
+                    Log.Resending(logger, deviceId, state.Version, sends);
+                    await PublishAsync(deviceId, state, cancellationToken);
+                }
             }
         }
         finally
