@@ -51,7 +51,6 @@ builder.Services.AddSingleton<IDesiredPublisher>(sp => sp.GetRequiredService<Des
 builder.Services.AddSingleton<RolloutEngine>();
 builder.Services.AddSingleton<IRolloutInbox>(sp => sp.GetRequiredService<RolloutEngine>());
 builder.Services.AddHostedService(sp => sp.GetRequiredService<RolloutEngine>());
-builder.Services.AddHostedService<DesiredPump>();
 if (builder.Configuration.GetValue($"{CloudOptions.SectionName}:Mqtt:Embedded", defaultValue: true))
 {
     builder.Services.AddSingleton<EmbeddedBroker>();
@@ -64,6 +63,8 @@ else
     builder.Services.AddSingleton<ICommandPublisher>(sp => sp.GetRequiredService<ExternalBrokerConsumer>());
     builder.Services.AddHostedService(sp => sp.GetRequiredService<ExternalBrokerConsumer>());
 }
+
+builder.Services.AddHostedService<DesiredPump>(); // after the broker: it publishes through it
 
 builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
 builder.Services.AddAuthorization(Roles.AddPolicies);

@@ -9,12 +9,14 @@ namespace EdgeCloud.Mqtt;
 /// whichever broker the cloud uses. A state that cannot go out now is not retried here: the engine sends it again until
 /// the device acknowledges it.
 /// </summary>
-public sealed partial class DesiredPump(DesiredOutbox outbox, ICommandPublisher publisher, ILogger<DesiredPump> logger) : BackgroundService
+public sealed partial class DesiredPump(DesiredOutbox outbox, ICommandPublisher publisher, IHostApplicationLifetime lifetime, ILogger<DesiredPump> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
+            // Drained once the host has started (the broker connected, the API listening): nothing is lost meanwhile.
+            await Task.Delay(Timeout.Infinite, lifetime.ApplicationStarted).ContinueWith(_ => { }, TaskScheduler.Default);
             while (true)
             {
                 (string deviceId, DesiredState state) = await outbox.TakeAsync(stoppingToken);
@@ -36,7 +38,7 @@ public sealed partial class DesiredPump(DesiredOutbox outbox, ICommandPublisher 
 
     private static partial class Log
     {
-        [LoggerMessage(5200, LogLevel.Information, "Desired state {Version} for {DeviceId} not published now ({Problem}); it is sent again until acknowledged")]
+        [LoggerMessage(5300, LogLevel.Information, "Desired state {Version} for {DeviceId} not published now ({Problem}); it is sent again until acknowledged")]
         public static partial void NotPublished(ILogger logger, string deviceId, long version, string problem);
     }
 }
