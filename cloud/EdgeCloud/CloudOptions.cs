@@ -143,4 +143,8 @@ public sealed class RolloutOptions
     /// <summary>A device that has not reached the expected phase this long after being asked counts as failed.</summary>
     [Range(1, 86_400)]
     public int DeviceDeadlineSeconds { get; set; } = 600;
+
+    /// <summary>A device that has not acknowledged its desired state (by its reported appliedVersion) this long after it was sent is sent it again (then less and less often, up to once a minute).</summary>
+    [Range(0.1, 3600)]
+    public double DesiredResendSeconds { get; set; } = 5;
 }

@@ -46,7 +46,10 @@ builder.Services.AddSingleton<ModelSigner>();
 builder.Services.AddSingleton<CohortDrift>();
 builder.Services.AddSingleton<FleetWatch>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<FleetWatch>());
+builder.Services.AddSingleton<DesiredOutbox>();
+builder.Services.AddSingleton<IDesiredPublisher>(sp => sp.GetRequiredService<DesiredOutbox>());
 builder.Services.AddSingleton<RolloutEngine>();
+builder.Services.AddSingleton<IRolloutInbox>(sp => sp.GetRequiredService<RolloutEngine>());
 builder.Services.AddHostedService(sp => sp.GetRequiredService<RolloutEngine>());
 if (builder.Configuration.GetValue($"{CloudOptions.SectionName}:Mqtt:Embedded", defaultValue: true))
 {
@@ -60,6 +63,8 @@ else
     builder.Services.AddSingleton<ICommandPublisher>(sp => sp.GetRequiredService<ExternalBrokerConsumer>());
     builder.Services.AddHostedService(sp => sp.GetRequiredService<ExternalBrokerConsumer>());
 }
+
+builder.Services.AddHostedService<DesiredPump>(); // after the broker: it publishes through it
 
 builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
 builder.Services.AddAuthorization(Roles.AddPolicies);

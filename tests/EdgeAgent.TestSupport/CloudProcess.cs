@@ -16,6 +16,7 @@ public sealed class CloudProcess : IDisposable
     private readonly StringBuilder _output = new();
     private readonly string[] _settings;
     private Process _process;
+    private bool _running = true;
 
     /// <param name="settings">More command-line configuration (e.g. an external broker, PostgreSQL).</param>
     public CloudProcess(string? dataDir = null, params IEnumerable<string> settings)
@@ -60,7 +61,7 @@ public sealed class CloudProcess : IDisposable
     /// <summary>Kills the process (as a crash or an outage would).</summary>
     public void Kill()
     {
-        if (!_process.HasExited)
+        if (_running && !_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit();
@@ -72,7 +73,9 @@ public sealed class CloudProcess : IDisposable
     {
         Kill();
         _process.Dispose();
+        _running = false; // a start that fails leaves nothing to kill (and its error is not hidden by Dispose)
         _process = Start();
+        _running = true;
     }
 
     public void Dispose()

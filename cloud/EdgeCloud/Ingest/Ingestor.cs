@@ -13,7 +13,7 @@ namespace EdgeCloud.Ingest;
 /// rejected with its reason and logged with the device id; it never affects other devices.
 /// </summary>
 public sealed partial class Ingestor(
-    ICloudStore store, WindowWriter windows, IngestStats stats, RateLimiter rate, RolloutEngine rollouts, IOptions<CloudOptions> options, TimeProvider time, ILogger<Ingestor> logger)
+    ICloudStore store, WindowWriter windows, IngestStats stats, RateLimiter rate, IRolloutInbox rollouts, IOptions<CloudOptions> options, TimeProvider time, ILogger<Ingestor> logger)
 {
     public const string Accepted = "accepted";
     public const string Duplicate = "duplicate";
@@ -144,6 +144,7 @@ public sealed partial class Ingestor(
             {
                 ReportedState reported = Parse(payload, ContractsJsonContext.Default.ReportedState);
                 await store.UpdateModelsAsync(deviceId, reported.Models, cancellationToken);
+                await rollouts.OnReportedAsync(deviceId, reported, cancellationToken);
                 return Accepted;
             }
 

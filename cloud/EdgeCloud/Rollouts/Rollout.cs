@@ -8,12 +8,6 @@ namespace EdgeCloud.Rollouts;
 /// </summary>
 public sealed record Rollout
 {
-    public const string Running = "running";
-    public const string Paused = "paused";
-    public const string Completed = "completed";
-    public const string RolledBack = "rolled-back";
-    public const string Aborted = "aborted";
-
     public required string Id { get; init; }
 
     public required string Model { get; init; }
@@ -25,7 +19,7 @@ public sealed record Rollout
     /// <summary>Label selector; null for all devices.</summary>
     public Dictionary<string, string>? Target { get; init; }
 
-    public required string Strategy { get; init; }
+    public required RolloutStrategy Strategy { get; init; }
 
     public List<RolloutStage> Stages { get; init; } = [];
 
@@ -37,10 +31,10 @@ public sealed record Rollout
 
     public int DeviceDeadlineSeconds { get; init; } = 600;
 
-    public string State { get; set; } = Running;
+    public RolloutState State { get; set; } = RolloutState.Running;
 
-    /// <summary>shadow | stage | preload | switch | commit | done.</summary>
-    public string Step { get; set; } = RolloutSteps.Shadow;
+    /// <summary>The step of the strategy's <see cref="RolloutStepTable"/> the rollout is at (done once finished).</summary>
+    public RolloutStep Step { get; set; } = RolloutStep.Shadow;
 
     /// <summary>The canary stage (0-based) while <see cref="Step"/> is stage.</summary>
     public int Stage { get; set; }
@@ -61,16 +55,6 @@ public sealed record Rollout
     public DateTimeOffset CreatedAt { get; init; }
 
     public string? CreatedBy { get; init; }
-}
-
-public static class RolloutSteps
-{
-    public const string Shadow = "shadow";
-    public const string Stage = "stage";
-    public const string Preload = "preload";
-    public const string Switch = "switch";
-    public const string Commit = "commit";
-    public const string Done = "done";
 }
 
 public sealed record RolloutStage(int Percent, int BakeSeconds, bool RequireApproval);

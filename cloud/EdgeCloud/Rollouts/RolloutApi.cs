@@ -90,7 +90,7 @@ public sealed record RolloutCreated(string Id, int Devices);
 
 /// <summary>The API's view of a rollout: where it is, every targeted device's phase and the history of transitions.</summary>
 public sealed record RolloutView(
-    string Id, string Model, string Version, string Strategy, string State, string Step, int Stage, bool AwaitingApproval,
+    string Id, string Model, string Version, RolloutStrategy Strategy, RolloutState State, RolloutStep Step, int Stage, bool AwaitingApproval,
     Dictionary<string, string>? Target, List<RolloutDeviceView> Devices, List<RolloutTransition> History)
 {
     public static RolloutView From(Rollout r, IReadOnlyDictionary<string, RolloutDeviceReport> reports) => new(

@@ -9,27 +9,31 @@ using Microsoft.Extensions.Options;
 namespace EdgeCloud.Rollouts;
 
 /// <summary>
-/// Drives rollouts: asks devices through their retained <c>state/desired</c>, reads their progress, and moves each
-/// rollout on — shadow → canary stages (or preload → switch for blue-green) → commit — when a stage's gate passes,
-/// pauses it when the evidence is inconclusive or a stage needs approval, and rolls it all back when a gate fails.
-/// Every transition is kept in the rollout's history and the audit log with its reason. (The publisher is resolved
-/// when needed: the broker's ingest reports progress here, so they cannot be built in each other's constructors.)
+/// Drives rollouts along their strategy's <see cref="RolloutStepTable"/>: <see cref="RolloutDecider"/> decides, this
+/// stores what it decided (only over the revision it was decided on; on a lost race it reads and decides again), audits
+/// every transition, and asks the devices through their retained <c>state/desired</c> (<see cref="IDesiredPublisher"/>):
+/// every device whose desired state changes is sent it, and sent it again until it acknowledges it. Progress, reported
+/// states and connections come in through <see cref="IRolloutInbox"/>. One instance drives (the store's lease); any
+/// instance takes operators' commands.
 /// </summary>
 public sealed partial class RolloutEngine(
     ICloudStore store,
-    IServiceProvider services,
+    IDesiredPublisher publisher,
     IOptions<CloudOptions> options,
     TimeProvider time,
-    ILogger<RolloutEngine> logger) : BackgroundService
+    ILogger<RolloutEngine> logger) : BackgroundService, IRolloutInbox
 {
-    public const string Actor = "rollout-engine";
-    private static readonly string[] s_shadowGood = [RolloutProgress.ShadowPhase];
-    private static readonly string[] s_activeGood = [RolloutProgress.ActivePhase, RolloutProgress.CommittedPhase];
-    private static readonly string[] s_stagedGood = [RolloutProgress.Verified];
-    private readonly ConcurrentDictionary<string, long> _desiredVersions = new(StringComparer.Ordinal);
+    public const string Actor = RolloutDecider.Actor;
+    private const int MaxAttempts = 20;
+    private static readonly IReadOnlyDictionary<string, RolloutDeviceReport> s_noReports = new Dictionary<string, RolloutDeviceReport>();
     private readonly ConcurrentDictionary<string, long> _connections = new(StringComparer.Ordinal);
+    private readonly DesiredLedger _ledger = new(TimeSpan.FromSeconds(options.Value.Rollouts.DesiredResendSeconds));
+    private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly string _holder = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():n}";
     private bool _leading;
+
+    /// <summary>Whether this instance holds the driving lease (as of its last tick).</summary>
+    public bool Leading => _leading;
 
     public async Task<Rollout> CreateAsync(RolloutRequest request, Dictionary<string, string>? labels, SignedModelManifest model, string actor, CancellationToken cancellationToken)
     {
@@ -45,25 +49,23 @@ public sealed partial class RolloutEngine(
                 Baseline = d.Models.FirstOrDefault(m => m.Name == model.Manifest.Name && m.Slot is null or "active")?.Version,
             })
             .ToList();
-        string first = (request.Strategy, request.ShadowSeconds > 0) switch
-        {
-            ("shadow", _) or (_, true) => RolloutSteps.Shadow,
-            ("blue-green", _) => RolloutSteps.Preload,
-            _ => RolloutSteps.Stage,
-        };
         var rollout = new Rollout
         {
             Id = id, Model = model.Manifest.Name, Version = model.Manifest.Version, Kind = model.Manifest.Kind, Target = labels,
-            Strategy = request.Strategy!, Stages = request.Stages ?? [], ShadowSeconds = request.ShadowSeconds, Gates = request.Gates ?? new RolloutGates(),
+            Strategy = RolloutNames.ParseStrategy(request.Strategy) ?? throw new ArgumentException($"strategy must be one of {string.Join(", ", RolloutRequest.Strategies)}", nameof(request)),
+            Stages = request.Stages ?? [], ShadowSeconds = request.ShadowSeconds, Gates = request.Gates ?? new RolloutGates(),
             ProbationSeconds = request.ProbationSeconds ?? 300,
             DeviceDeadlineSeconds = request.DeviceDeadlineSeconds ?? options.Value.Rollouts.DeviceDeadlineSeconds,
-            Devices = devices, CreatedAt = now, CreatedBy = actor, StepStartedAt = now, Step = first,
+            Devices = devices, CreatedAt = now, CreatedBy = actor, StepStartedAt = now,
         };
-        Transition(rollout, "created", Describe(rollout), $"{devices.Count} devices targeted by {actor}", actor);
-        EnterStep(rollout, first);
-        return await TryStoreAsync(rollout, seen: 0, asked: "", cancellationToken)
-            ? rollout
-            : throw new InvalidOperationException($"rollout {id} exists already");
+        RolloutDecision started = RolloutDecider.Start(rollout, actor, now);
+        if (!await TryStoreAsync(started, revision: 1, cancellationToken))
+        {
+            throw new InvalidOperationException($"rollout {id} exists already");
+        }
+
+        await SendAsync(await ListAsync(cancellationToken), devices.Select(d => d.DeviceId), force: false, cancellationToken);
+        return started.Rollout;
     }
 
     public async Task<Rollout?> GetAsync(string id, CancellationToken cancellationToken) =>
@@ -80,88 +82,58 @@ public sealed partial class RolloutEngine(
     /// <summary>An operator's pause, resume, promote, abort or rollback; null when it does not apply (with why).</summary>
     public async Task<(Rollout? Rollout, string? Problem)> CommandAsync(string id, string action, string actor, CancellationToken cancellationToken)
     {
-        (Rollout? r, string? problem) = await ChangeAsync(id, r => Task.FromResult(Command(r, action, actor)), cancellationToken);
-        return r is null ? (null, $"no rollout {id}") : problem is null ? (r, null) : (null, problem);
-    }
-
-    private string? Command(Rollout r, string action, string actor)
-    {
-        bool finished = r.State is Rollout.Completed or Rollout.RolledBack or Rollout.Aborted;
-        string by = $"{action} by {actor}";
-        switch (action)
+        if (!Enum.TryParse(action, ignoreCase: true, out RolloutAction parsed) || !RolloutApi.Actions.Contains(action))
         {
-            case "pause" when r.State == Rollout.Running:
-                r.State = Rollout.Paused;
-                Transition(r, Rollout.Running, Rollout.Paused, by, actor);
-                return null;
-            case "resume" when r.State == Rollout.Paused && r.AwaitingApproval:
-                return $"{Describe(r)} awaits approval: promote it to go on";
-            case "resume" when r.State == Rollout.Paused:
-                r.State = Rollout.Running;
-                Transition(r, Rollout.Paused, Rollout.Running, by, actor);
-                return null;
-            case "promote" when r.AwaitingApproval:
-                r.State = Rollout.Running;
-                r.AwaitingApproval = false;
-                Transition(r, Rollout.Paused, Describe(r), "approved: " + by, actor);
-                EnterStep(r, r.Step);
-                return null;
-            case "promote" when !finished:
-                r.State = Rollout.Running;
-                Advance(r, by, actor);
-                return null;
-            case "abort" when !finished:
-                Abort(r, by, actor);
-                return null;
-            case "rollback" when r.State != Rollout.RolledBack:
-                RollBack(r, by, actor);
-                return null;
-            default:
-                return $"cannot {action} a rollout that is {r.State}";
+            return (null, $"no action '{action}' ({string.Join(", ", RolloutApi.Actions)})");
         }
+
+        RolloutDecision? d = await ChangeAsync(id, (r, _) => RolloutDecider.Command(r, parsed, actor, time.GetUtcNow()), withReports: false, publish: true, cancellationToken);
+        return d is null ? (null, $"no rollout {id}") : d.Problem is null ? (d.Rollout, null) : (null, d.Problem);
     }
 
     /// <summary>A device's progress (from any cloud instance's ingest): stored per device, read by the driving instance.</summary>
-    public async Task<bool> OnProgressAsync(string deviceId, RolloutProgress p, CancellationToken cancellationToken)
+    public async Task<bool> OnProgressAsync(string deviceId, RolloutProgress progress, CancellationToken cancellationToken)
     {
-        if (await GetAsync(p.RolloutId, cancellationToken) is not { } r || r.Devices.All(d => d.DeviceId != deviceId))
+        if (await GetAsync(progress.RolloutId, cancellationToken) is not { } r || r.Devices.All(d => d.DeviceId != deviceId))
         {
             return false;
         }
 
-        var report = new RolloutDeviceReport(p.Phase, p.Reason, p.Health, p.Bytes, p.At, p.Seq);
-        if (!await store.SetRolloutDeviceAsync(p.RolloutId, deviceId, p.Seq, JsonSerializer.Serialize(report, RolloutJsonContext.Default.RolloutDeviceReport), cancellationToken))
+        var report = new RolloutDeviceReport(progress.Phase, progress.Reason, progress.Health, progress.Bytes, progress.At, progress.Seq);
+        if (!await store.SetRolloutDeviceAsync(progress.RolloutId, deviceId, progress.Seq, JsonSerializer.Serialize(report, RolloutJsonContext.Default.RolloutDeviceReport), cancellationToken))
         {
             return true; // older than what is stored (a backlog delivered late): accepted, and superseded
         }
 
-        if (p.Phase is RolloutProgress.Rejected or RolloutProgress.Failed or RolloutProgress.RolledBackPhase)
+        if (progress.Phase is RolloutProgress.Rejected or RolloutProgress.Failed or RolloutProgress.RolledBackPhase)
         {
-            Log.DeviceTrouble(logger, r.Id, deviceId, p.Phase, p.Reason ?? "");
+            Log.DeviceTrouble(logger, r.Id, deviceId, progress.Phase, progress.Reason ?? "");
         }
 
         return true;
     }
 
+    /// <summary>The device's applied version acknowledges the desired states up to it.</summary>
+    public Task OnReportedAsync(string deviceId, ReportedState reported, CancellationToken cancellationToken)
+    {
+        _ledger.Acknowledge(deviceId, reported.AppliedVersion);
+        return Task.CompletedTask;
+    }
+
     /// <summary>A device came online: its desired state is published again (an embedded broker forgets retained messages on restart).</summary>
-    public Task OnDeviceOnlineAsync(string deviceId, long bdSeq, CancellationToken cancellationToken)
+    public async Task OnDeviceOnlineAsync(string deviceId, long bdSeq, CancellationToken cancellationToken)
     {
         if (_connections.TryGetValue(deviceId, out long seen) && seen == bdSeq)
         {
-            return Task.CompletedTask; // the same connection announcing again (e.g. new models)
+            return; // the same connection announcing again (e.g. new models)
         }
 
         _connections[deviceId] = bdSeq;
-        return PublishDesiredAsync([deviceId], cancellationToken);
+        await SendAsync(await ListAsync(cancellationToken), [deviceId], force: true, cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.Rollouts.Drive)
-        {
-            return;
-        }
-
         long failures = 0;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.Rollouts.TickSeconds), time);
         try
@@ -188,17 +160,9 @@ public sealed partial class RolloutEngine(
         }
     }
 
-    private static IEnumerable<RolloutDevice> Selected(Rollout r, int stage)
+    public override void Dispose()
     {
-        int count = (int)Math.Ceiling(r.Devices.Count * r.Stages[stage].Percent / 100.0);
-        return r.Devices.Where(d => d.Rank < Math.Max(1, count));
+        _sending.Dispose();
+        base.Dispose();
     }
-
-    private static List<string> Ids(IEnumerable<RolloutDevice> devices) => devices.Select(d => d.DeviceId).ToList();
-
-    private static string Describe(Rollout r) => Describe(r, r.Step, r.Stage);
-
-    private static string Describe(Rollout r, string step, int stage) => step == RolloutSteps.Stage
-        ? $"stage {stage + 1} ({r.Stages[stage].Percent}%)"
-        : step;
 }

@@ -19,7 +19,10 @@ public sealed partial class RolloutEngine
         [LoggerMessage(7005, LogLevel.Information, "Rollout driving by this instance ({Holder}): {Leading}")]
         public static partial void Leading(ILogger logger, string holder, bool leading);
 
-        [LoggerMessage(7004, LogLevel.Information, "Desired state for {DeviceId} not published now ({Problem}); it goes out when the device connects")]
+        [LoggerMessage(7004, LogLevel.Information, "Desired state for {DeviceId} not published now ({Problem}); it goes out again until the device acknowledges it")]
         public static partial void PublishFailed(ILogger logger, string deviceId, string problem);
+
+        [LoggerMessage(7006, LogLevel.Debug, "Desired state {Version} for {DeviceId} not acknowledged yet: sending it again ({Sends} sends)")]
+        public static partial void Resending(ILogger logger, string deviceId, long version, int sends);
     }
 }

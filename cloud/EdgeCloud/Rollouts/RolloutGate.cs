@@ -72,15 +72,16 @@ public static class RolloutGate
     }
 }
 
-public sealed record GateResult(string Outcome, string Reason)
+/// <summary>A gate's verdict: pass, fail, or inconclusive (not enough evidence yet — never a pass).</summary>
+public sealed record GateResult(GateOutcome Outcome, string Reason)
 {
-    public const string Passed = "pass";
-    public const string Failed = "fail";
-    public const string Undecided = "inconclusive";
+    public const GateOutcome Passed = GateOutcome.Pass;
+    public const GateOutcome Failed = GateOutcome.Fail;
+    public const GateOutcome Undecided = GateOutcome.Inconclusive;
 
-    public static GateResult Pass(string reason) => new(Passed, reason);
+    public static GateResult Pass(string reason) => new(GateOutcome.Pass, reason);
 
-    public static GateResult Fail(string reason) => new(Failed, reason);
+    public static GateResult Fail(string reason) => new(GateOutcome.Fail, reason);
 
-    public static GateResult Inconclusive(string reason) => new(Undecided, reason);
+    public static GateResult Inconclusive(string reason) => new(GateOutcome.Inconclusive, reason);
 }

@@ -1,11 +1,8 @@
 using System.Reflection;
-using System.Text.Json;
 using EdgeAgent.Contracts;
 using EdgeAgent.TestSupport;
-using EdgeCloud.Mqtt;
 using EdgeCloud.Rollouts;
 using EdgeCloud.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -38,7 +35,7 @@ public sealed class RolloutConcurrencyTests : IDisposable
         Assert.Null(paused);
         Assert.Equal("cannot pause a rollout that is aborted", problem);
         Rollout stored = (await other.GetAsync(created.Id, Ct))!;
-        Assert.Equal((Rollout.Aborted, 2L), (stored.State, stored.Revision));
+        Assert.Equal((RolloutState.Aborted, 2L), (stored.State, stored.Revision));
         Assert.Equal(["created -> stage 1 (50%) by ops", "stage 1 (50%) -> aborted by bob"], stored.History.Select(t => $"{t.From} -> {t.To} by {t.By}"));
         IReadOnlyList<AuditRecord> audit = await _store.ListAuditAsync(10, Ct);
         Assert.Contains(audit, a => a.Actor == "bob" && a.Detail!.Contains("aborted", StringComparison.Ordinal));
@@ -57,7 +54,7 @@ public sealed class RolloutConcurrencyTests : IDisposable
 
         Assert.True(rolledBack is not null, problem);
         Rollout stored = (await other.GetAsync(created.Id, Ct))!;
-        Assert.Equal((Rollout.RolledBack, 3L), (stored.State, stored.Revision));
+        Assert.Equal((RolloutState.RolledBack, 3L), (stored.State, stored.Revision));
         Assert.Equal(["running -> paused by bob", "paused -> rolled-back by alice"], stored.History.Skip(1).Select(t => $"{t.From} -> {t.To} by {t.By}"));
         Assert.Equal(DesiredModel.RolledBack, _published.Last(canary).Models.Single().Mode);
     }
@@ -80,24 +77,21 @@ public sealed class RolloutConcurrencyTests : IDisposable
 
     private RolloutEngine Engine(ICloudStore store) => new(
         store,
-        new ServiceCollection().AddSingleton<ICommandPublisher>(_published).BuildServiceProvider(),
+        _published,
         Options.Create(new CloudOptions()),
         TimeProvider.System,
         NullLogger<RolloutEngine>.Instance);
 
     /// <summary>The desired states the engines published, as the broker would have carried them.</summary>
-    private sealed class DesiredStates : ICommandPublisher
+    private sealed class DesiredStates : IDesiredPublisher
     {
         private readonly List<(string DeviceId, DesiredState State)> _sent = [];
 
         public DesiredState Last(string deviceId) => _sent.Last(s => s.DeviceId == deviceId).State;
 
-        public Task PublishCommandAsync(string deviceId, string name, byte[] payload, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException("rollouts publish desired states, not commands");
-
-        public Task PublishDesiredAsync(string deviceId, byte[] payload, CancellationToken cancellationToken)
+        public Task PublishDesiredAsync(string deviceId, DesiredState state, CancellationToken cancellationToken)
         {
-            _sent.Add((deviceId, JsonSerializer.Deserialize(payload, ContractsJsonContext.Default.DesiredState)!));
+            _sent.Add((deviceId, state));
             return Task.CompletedTask;
         }
     }
