@@ -50,6 +50,41 @@ public sealed class MqttOptions
 
     [ValidateObjectMembers]
     public ExternalBrokerOptions External { get; set; } = new();
+
+    /// <summary>
+    /// Largest CONNECT accepted before authentication (client id, credentials, the will): a larger one is refused
+    /// from its fixed header, before anything is buffered.
+    /// </summary>
+    [Range(256, 1024 * 1024)]
+    public int MaxConnectBytes { get; set; } = 32 * 1024;
+
+    /// <summary>
+    /// Largest MQTT packet of an authenticated connection (remaining length); a larger one closes the connection
+    /// from its fixed header. Above <see cref="IngestOptions.MaxPayloadBytes"/> so that a payload a little too large
+    /// is still answered with a reason code ("too-large").
+    /// </summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxPacketBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Connections that have not yet been answered (TLS handshake, CONNECT, the broker's CONNACK); more are closed at once.</summary>
+    [Range(1, 100_000)]
+    public int MaxPendingConnections { get; set; } = 128;
+
+    /// <summary>Time a new connection has for its TLS handshake and its CONNECT.</summary>
+    [Range(0.1, 600)]
+    public double ConnectTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>TLS for the embedded broker: the server certificate (PEM) and its key (PEM; omit when the certificate file holds it).</summary>
+    public MqttTlsOptions Tls { get; set; } = new();
+}
+
+public sealed class MqttTlsOptions
+{
+    /// <summary>PEM certificate (chain) of the broker; TLS is on when set.</summary>
+    public string? CertificateFile { get; set; }
+
+    /// <summary>PEM private key of the certificate.</summary>
+    public string? KeyFile { get; set; }
 }
 
 public sealed class ExternalBrokerOptions

@@ -46,6 +46,7 @@ public sealed class Histogram : IEquatable<Histogram>
 
     /// <summary>Adds <paramref name="other"/>'s counts into this histogram.</summary>
     /// <exception cref="ArgumentException">The layouts differ.</exception>
+    /// <exception cref="OverflowException">The total would not fit a long; nothing is changed.</exception>
     public void MergeFrom(Histogram other)
     {
         if (!SameLayout(other))
@@ -53,12 +54,13 @@ public sealed class Histogram : IEquatable<Histogram>
             throw new ArgumentException($"cannot merge a histogram of [{other.Min}, {other.Max}) in {other.Bins} bins into [{Min}, {Max}) in {Bins} bins");
         }
 
+        long total = checked(Total + other.Total); // every count is at most the total, so no count overflows either
         for (int i = 0; i < _counts.Length; i++)
         {
             _counts[i] += other._counts[i];
         }
 
-        Total += other.Total;
+        Total = total;
     }
 
     /// <summary>Sets the counts from an encoding (index 0 underflow … Bins + 1 overflow).</summary>
@@ -77,7 +79,7 @@ public sealed class Histogram : IEquatable<Histogram>
                 throw new FormatException("histogram counts must not be negative");
             }
 
-            total += c;
+            total = total > long.MaxValue - c ? throw new FormatException("histogram counts add up beyond a long") : total + c;
         }
 
         counts.CopyTo(_counts);

@@ -7,6 +7,9 @@ namespace EdgeAgent.Drift.Profiles;
 /// </summary>
 public sealed class PredictionProfile
 {
+    /// <summary>The most keyword heads one profile (a window, an hour, a cohort) may hold.</summary>
+    public const int MaxKeywords = 64;
+
     private readonly SortedDictionary<string, KeywordPrediction> _keywords = new(StringComparer.Ordinal);
 
     /// <summary>Speech segment durations, 0.25 s bins up to 30 s.</summary>
@@ -64,6 +67,16 @@ public sealed class PredictionProfile
             KeywordPrediction mine = Keyword(name);
             mine.Scores.MergeFrom(theirs.Scores);
             mine.Detections += theirs.Detections;
+        }
+    }
+
+    /// <summary>Throws when merging <paramref name="other"/> would hold more than <see cref="MaxKeywords"/> keywords.</summary>
+    internal void CheckMerge(PredictionProfile other)
+    {
+        int union = _keywords.Count + other._keywords.Keys.Count(k => !_keywords.ContainsKey(k));
+        if (union > MaxKeywords)
+        {
+            throw new ProfileBoundsException($"merged profile would hold {union} keywords, more than the {MaxKeywords} allowed");
         }
     }
 

@@ -65,7 +65,10 @@ public static class ProfileCodec
         return output.AsSpan(0, header + written).ToArray();
     }
 
-    /// <exception cref="FormatException">The bytes are not a profile of this version; the message says why.</exception>
+    /// <exception cref="FormatException">
+    /// The bytes are not a profile of this version, or (<see cref="ProfileBoundsException"/>) the profile breaks a bound:
+    /// more than <see cref="PredictionProfile.MaxKeywords"/> keywords, counts beyond its frames. The message says why.
+    /// </exception>
     public static SignalProfile Decode(ReadOnlySpan<byte> encoded)
     {
         if (encoded.Length < 4 || encoded[0] != 'E' || encoded[1] != 'P')
@@ -105,7 +108,7 @@ public static class ProfileCodec
     {
         long frames = r.Count(), speech = r.Count(), clean = r.Count(), nonSpeech = r.Count();
         var profile = new SignalProfile();
-        int features = (int)r.Unsigned();
+        long features = r.Count();
         if (features != profile.Histograms.Count)
         {
             throw new FormatException($"encoded profile has {features} features, expected {profile.Histograms.Count}");
@@ -117,7 +120,7 @@ public static class ProfileCodec
             profile.Load(frames, speech, clean, nonSpeech, i, counts, r.Moments());
         }
 
-        int bands = (int)r.Unsigned();
+        long bands = r.Count();
         if (bands != profile.MelBands.Count)
         {
             throw new FormatException($"encoded profile has {bands} mel bands, expected {profile.MelBands.Count}");
@@ -132,10 +135,20 @@ public static class ProfileCodec
         p.SegmentSeconds.Load(r.Histogram(p.SegmentSeconds.Bins));
         p.VadLatencyMs.Load(r.Histogram(p.VadLatencyMs.Bins));
         p.ChunkLatencyMs.Load(r.Histogram(p.ChunkLatencyMs.Bins));
-        int keywords = (int)r.Unsigned();
+        long keywords = r.Count();
+        if (keywords > PredictionProfile.MaxKeywords)
+        {
+            throw new ProfileBoundsException($"encoded profile has {keywords} keywords, more than the {PredictionProfile.MaxKeywords} allowed");
+        }
+
         for (int k = 0; k < keywords; k++)
         {
             string name = r.Text();
+            if (p.Keywords.ContainsKey(name))
+            {
+                throw new FormatException($"encoded profile names keyword '{name}' twice");
+            }
+
             KeywordPrediction keyword = p.Keyword(name);
             keyword.Detections = r.Count();
             keyword.Scores.Load(r.Histogram(keyword.Scores.Bins));
@@ -146,6 +159,7 @@ public static class ProfileCodec
             throw new FormatException("encoded profile has trailing bytes");
         }
 
+        profile.CheckBounds();
         return profile;
     }
 
@@ -242,14 +256,20 @@ public static class ProfileCodec
 
         public string Text()
         {
-            int length = (int)Count();
-            if (length is 0 or > 256 || Position + length > data.Length)
+            long claimed = Count();
+            if (claimed is 0 or > 256 || Position + claimed > data.Length)
             {
-                throw new FormatException($"encoded profile has a bad name length {length}");
+                throw new FormatException($"encoded profile has a bad name length {claimed}");
             }
 
+            int length = (int)claimed;
             string text = Encoding.UTF8.GetString(data, Position, length);
             Position += length;
+            if (text.Any(c => char.IsControl(c) || c == '\uFFFD'))
+            {
+                throw new FormatException("encoded profile has a name with control characters or invalid UTF-8");
+            }
+
             return text;
         }
 
@@ -260,7 +280,8 @@ public static class ProfileCodec
             int index = -1;
             for (long i = 0; i < nonZero; i++)
             {
-                long next = index + 1 + Count();
+                long skip = Count();
+                long next = skip >= counts.Length ? counts.Length : index + 1 + skip;
                 if (next >= counts.Length)
                 {
                     throw new FormatException($"encoded profile histogram bin {next} is beyond its {bins} bins");

@@ -10,6 +10,9 @@ public struct RunningMoments : IEquatable<RunningMoments>
     /// <summary>Quantisation: 1/1000 of the feature's unit (0.001 dB, 0.001 Hz).</summary>
     public const long Scale = 1000;
 
+    /// <summary>The largest quantised magnitude a value keeps (values are clamped to ±1e9 units).</summary>
+    public const long MaxQuantised = 1_000_000_000L * Scale;
+
     private long _count;
     private Int128 _sum;
     private Int128 _sumSquares;
@@ -68,6 +71,7 @@ public struct RunningMoments : IEquatable<RunningMoments>
     }
 
     /// <summary>The moments of both sets of values together.</summary>
+    /// <exception cref="OverflowException">The sums do not fit (only moments beyond a profile's bounds get there).</exception>
     public readonly RunningMoments Merge(in RunningMoments other)
     {
         if (other._count == 0)
@@ -81,9 +85,9 @@ public struct RunningMoments : IEquatable<RunningMoments>
         }
 
         RunningMoments m = this;
-        m._count += other._count;
-        m._sum += other._sum;
-        m._sumSquares += other._sumSquares;
+        m._count = checked(_count + other._count);
+        m._sum = checked(_sum + other._sum);
+        m._sumSquares = checked(_sumSquares + other._sumSquares);
         m._min = Math.Min(_min, other._min);
         m._max = Math.Max(_max, other._max);
         return m;

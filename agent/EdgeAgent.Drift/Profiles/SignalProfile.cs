@@ -12,6 +12,9 @@ public sealed class SignalProfile
 {
     public const double FrameSeconds = FrameFeatureExtractor.FrameSamples / 16_000.0;
 
+    /// <summary>The most frames one profile may hold (about 1,000 years of audio): keeps every sum far from overflow.</summary>
+    public const long MaxFrames = 1_000_000_000_000;
+
     /// <summary>VAD probability at which a frame counts as speech.</summary>
     public const float SpeechProbability = 0.5f;
 
@@ -91,9 +94,20 @@ public sealed class SignalProfile
     }
 
     /// <summary>Adds <paramref name="other"/> into this profile (exact).</summary>
+    /// <exception cref="ProfileBoundsException">
+    /// The sum would break a bound (more than <see cref="MaxFrames"/> frames or <see cref="PredictionProfile.MaxKeywords"/>
+    /// keywords); this profile is left unchanged.
+    /// </exception>
     public void MergeFrom(SignalProfile other)
     {
-        Frames += other.Frames;
+        long frames = Frames + other.Frames; // both within MaxFrames, so no overflow
+        if (frames > MaxFrames)
+        {
+            throw new ProfileBoundsException($"merged profile would hold {frames} frames, more than the {MaxFrames} allowed");
+        }
+
+        Predictions.CheckMerge(other.Predictions);
+        Frames = frames;
         SpeechFrames += other.SpeechFrames;
         CleanSpeechFrames += other.CleanSpeechFrames;
         NonSpeechFrames += other.NonSpeechFrames;
@@ -109,6 +123,72 @@ public sealed class SignalProfile
         }
 
         Predictions.MergeFrom(other.Predictions);
+    }
+
+    /// <summary>
+    /// Checks what a decoded profile claims: frames within <see cref="MaxFrames"/>, speech and non-speech frames
+    /// disjoint parts of them, and every histogram, moment and keyword count no larger than the frames it was
+    /// measured over (a VAD run, a keyword chunk and a speech segment each take at least one frame).
+    /// </summary>
+    /// <exception cref="ProfileBoundsException">A bound is broken; the message names it.</exception>
+    internal void CheckBounds()
+    {
+        if (Frames > MaxFrames)
+        {
+            throw new ProfileBoundsException($"profile holds {Frames} frames, more than the {MaxFrames} allowed");
+        }
+
+        if (SpeechFrames + NonSpeechFrames > Frames || CleanSpeechFrames > SpeechFrames)
+        {
+            throw new ProfileBoundsException($"profile frame counts are inconsistent: {Frames} frames, {SpeechFrames} speech ({CleanSpeechFrames} clean), {NonSpeechFrames} non-speech");
+        }
+
+        IReadOnlyList<ProfileFeature> catalog = FeatureCatalog.Features;
+        for (int i = 0; i < _histograms.Length; i++)
+        {
+            Bound(catalog[i].Name, _histograms[i].Total, Frames);
+            CheckMoments(catalog[i].Name, _moments[i], Frames);
+        }
+
+        for (int b = 0; b < _mel.Length; b++)
+        {
+            CheckMoments($"mel band {b}", _mel[b], CleanSpeechFrames);
+        }
+
+        PredictionProfile p = Predictions;
+        Bound("segment seconds", p.SegmentSeconds.Total, Frames + 1); // a segment may end in a window it barely reaches
+        Bound("VAD latency", p.VadLatencyMs.Total, Frames);
+        Bound("chunk latency", p.ChunkLatencyMs.Total, Frames);
+        foreach ((string name, KeywordPrediction k) in p.Keywords)
+        {
+            Bound($"keyword {name} scores", k.Scores.Total, Frames);
+            Bound($"keyword {name} detections", k.Detections, Frames);
+        }
+    }
+
+    private static void Bound(string what, long count, long frames)
+    {
+        if (count > frames)
+        {
+            throw new ProfileBoundsException($"profile's {what} count {count} exceeds its {frames} frames");
+        }
+    }
+
+    private static void CheckMoments(string what, in RunningMoments m, long frames)
+    {
+        Bound(what + " moments", m.Count, frames);
+        if (m.Count == 0)
+        {
+            return;
+        }
+
+        (long count, Int128 sum, Int128 sumSquares, long min, long max) = m.Raw;
+        Int128 limit = RunningMoments.MaxQuantised;
+        Int128 largest = Int128.Max(Int128.Abs(min), Int128.Abs(max));
+        if (largest > limit || Int128.Abs(sum) > count * largest || sumSquares < 0 || sumSquares > count * largest * largest)
+        {
+            throw new ProfileBoundsException($"profile's {what} moments are inconsistent with their {count} values in [{min}, {max}]");
+        }
     }
 
     internal void Load(long frames, long speechFrames, long cleanSpeechFrames, long nonSpeechFrames, int feature, ReadOnlySpan<long> counts, RunningMoments moments)

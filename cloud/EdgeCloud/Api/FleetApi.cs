@@ -14,6 +14,8 @@ namespace EdgeCloud.Api;
 /// <summary>The fleet API: devices, their windows and alarms, the fleet reference, cohort drift, ingest statistics and commands.</summary>
 public static class FleetApi
 {
+    private static readonly JsonSerializerOptions s_commandJson = new(JsonSerializerDefaults.Web) { MaxDepth = 32 };
+
     public static void MapFleetApi(this IEndpointRouteBuilder app)
     {
         RouteGroupBuilder api = app.MapGroup("/api").RequireAuthorization(Roles.Viewer);
@@ -134,11 +136,26 @@ public static class FleetApi
             return TypedResults.NotFound(new ProblemText($"no device '{id}'"));
         }
 
-        SendCommand body = request.ContentLength is > 0
-            ? await JsonSerializer.DeserializeAsync<SendCommand>(request.Body, cancellationToken: ct) ?? new SendCommand()
-            : new SendCommand();
+        SendCommand body;
+        try
+        {
+            // Bound like every other body: camelCase (ttlSeconds, args) as documented, any case accepted.
+            body = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0
+                ? await JsonSerializer.DeserializeAsync<SendCommand>(request.Body, s_commandJson, ct) ?? new SendCommand()
+                : new SendCommand();
+        }
+        catch (JsonException ex)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"not a command body {{\"ttlSeconds\": 1-{SendCommand.MaxTtlSeconds}, \"args\": any JSON}}: {ex.Message}"] });
+        }
+
+        if (body.TtlSeconds is < 1 or > SendCommand.MaxTtlSeconds)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ttlSeconds"] = [$"between 1 and {SendCommand.MaxTtlSeconds}"] });
+        }
+
         DateTimeOffset now = time.GetUtcNow();
-        var command = new CommandRecord { DeviceId = id, CmdId = Guid.NewGuid().ToString("n"), Name = name, CreatedAt = now, ExpiresAt = now.AddSeconds(Math.Clamp(body.TtlSeconds ?? 300, 1, 7 * 86_400)) };
+        var command = new CommandRecord { DeviceId = id, CmdId = Guid.NewGuid().ToString("n"), Name = name, CreatedAt = now, ExpiresAt = now.AddSeconds(body.TtlSeconds ?? 300) };
         await store.AddCommandAsync(command, ct);
         byte[] payload = JsonSerializer.SerializeToUtf8Bytes(new CommandPayload { CmdId = command.CmdId, ExpiresAt = command.ExpiresAt, Args = body.Args }, ContractsJsonContext.Default.CommandPayload);
         await publisher.PublishCommandAsync(id, name, payload, ct);
@@ -195,7 +212,11 @@ public sealed record AlarmView(string Scope, string? DeviceId, string? Label, st
 
 public sealed record IngestStatsView(long Accepted, long Duplicates, IReadOnlyDictionary<string, long> Rejected);
 
-public sealed record SendCommand(JsonElement? Args = null, int? TtlSeconds = null);
+/// <summary>The body of <c>POST /api/devices/{id}/commands/{name}</c>: <c>{"ttlSeconds": 300, "args": {...}}</c>, both optional.</summary>
+public sealed record SendCommand(JsonElement? Args = null, int? TtlSeconds = null)
+{
+    public const int MaxTtlSeconds = 7 * 86_400;
+}
 
 public sealed record CommandView(string CmdId, string Name, string Status, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? AckedAt, string? Detail)
 {

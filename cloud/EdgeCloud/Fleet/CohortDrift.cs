@@ -35,8 +35,11 @@ public sealed class CohortDrift(ICloudStore store, TimeProvider time)
                 cohorts[group] = cohort = new Cohort();
             }
 
-            SignalProfile profile = ProfileCodec.Decode(w.Profile);
-            cohort.Profile.MergeFrom(profile);
+            if (!TryMerge(cohort.Profile, w.Profile, out SignalProfile? profile))
+            {
+                continue; // stored before the bounds, or past the cohort's keyword bound: one device cannot blow up a cohort
+            }
+
             cohort.Devices.Add(w.DeviceId);
             cohort.Windows++;
             DateTimeOffset hour = new(w.WindowEnd.UtcDateTime.Date.AddHours(w.WindowEnd.UtcDateTime.Hour), TimeSpan.Zero);
@@ -45,7 +48,7 @@ public sealed class CohortDrift(ICloudStore store, TimeProvider time)
                 cohort.Hours[hour] = hourly = new SignalProfile();
             }
 
-            hourly.MergeFrom(profile);
+            TryMerge(hourly, profile);
         }
 
         var analyzer = new DriftAnalyzer(new DriftOptions());
@@ -55,6 +58,34 @@ public sealed class CohortDrift(ICloudStore store, TimeProvider time)
             return new CohortVerdict(c.Key, c.Value.Devices.Count, c.Value.Windows, report.Verdict, Math.Round(c.Value.Profile.SpeechSeconds, 1),
                 report.Alarms, report.Families, Trends(c.Value.Hours, reference));
         }).ToList();
+    }
+
+    private static bool TryMerge(SignalProfile into, byte[] encoded, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SignalProfile? profile)
+    {
+        try
+        {
+            profile = ProfileCodec.Decode(encoded);
+        }
+        catch (FormatException)
+        {
+            profile = null;
+            return false;
+        }
+
+        return TryMerge(into, profile);
+    }
+
+    private static bool TryMerge(SignalProfile into, SignalProfile profile)
+    {
+        try
+        {
+            into.MergeFrom(profile);
+            return true;
+        }
+        catch (ProfileBoundsException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A label (deviceModel, micModel, firmware, site) or <c>model:{name}</c> (cohorts by that model's version).</summary>

@@ -19,6 +19,7 @@ public sealed partial class Ingestor(
     public const string Duplicate = "duplicate";
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), long> _rejections = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _invalid = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
 
     /// <param name="owner">The authenticated device (embedded broker), or null when the broker enforced the ACL itself.</param>
@@ -85,85 +86,21 @@ public sealed partial class Ingestor(
         DateTimeOffset now = time.GetUtcNow();
         try
         {
-            if (leaf == Topics.Status)
-            {
-                StatusPayload status = Parse(payload, ContractsJsonContext.Default.StatusPayload);
-                if (status.State is not (StatusPayload.Online or StatusPayload.Offline))
-                {
-                    return Rejections.Invalid;
-                }
-
-                await store.UpdateStatusAsync(deviceId, status, now, cancellationToken);
-                if (status.State == StatusPayload.Online)
-                {
-                    // Not from inside the broker's callback: the desired state goes out through the same broker.
-                    _ = Task.Run(() => rollouts.OnDeviceOnlineAsync(deviceId, status.BdSeq, CancellationToken.None), CancellationToken.None);
-                }
-
-                return Accepted;
-            }
-
-            if (leaf == Topics.Summary)
-            {
-                SummaryPayload s = Parse(payload, ContractsJsonContext.Default.SummaryPayload);
-                byte[] encoded = Convert.FromBase64String(s.Profile);
-                SignalProfile profile = ProfileCodec.Decode(encoded);
-                if (s.WindowEnd < s.WindowStart || string.IsNullOrWhiteSpace(s.BootId) || s.Seq == 0)
-                {
-                    return Rejections.Invalid;
-                }
-
-                bool added = await windows.AddAsync(
-                    new WindowRecord
-                    {
-                        DeviceId = deviceId, BootId = s.BootId, Seq = s.Seq, WindowStart = s.WindowStart, WindowEnd = s.WindowEnd, ReceivedAt = now,
-                        Verdict = s.Verdict, DurationSeconds = Math.Round(profile.DurationSeconds, 3), SpeechSeconds = Math.Round(profile.SpeechSeconds, 3),
-                        Detections = s.Detections, OutboxDropped = s.OutboxDropped, Profile = encoded,
-                    });
-                return added ? Accepted : Duplicate;
-            }
-
-            if (leaf == Topics.Events)
-            {
-                EventPayload e = Parse(payload, ContractsJsonContext.Default.EventPayload);
-                if (e.Kind is not (EventPayload.AlarmChanged or EventPayload.Fault) || string.IsNullOrWhiteSpace(e.BootId) || e.Seq == 0)
-                {
-                    return Rejections.Invalid;
-                }
-
-                return await store.AddEventAsync(deviceId, e, now, cancellationToken) ? Accepted : Duplicate;
-            }
-
-            if (leaf.StartsWith("cmd/", StringComparison.Ordinal) && leaf.EndsWith("/ack", StringComparison.Ordinal))
-            {
-                CommandAck ack = Parse(payload, ContractsJsonContext.Default.CommandAck);
-                return await store.AckCommandAsync(deviceId, ack, now, cancellationToken) ? Accepted : Rejections.Invalid;
-            }
-
-            if (leaf == Topics.StateReported)
-            {
-                ReportedState reported = Parse(payload, ContractsJsonContext.Default.ReportedState);
-                await store.UpdateModelsAsync(deviceId, reported.Models, cancellationToken);
-                await rollouts.OnReportedAsync(deviceId, reported, cancellationToken);
-                return Accepted;
-            }
-
-            if (leaf == Topics.StateProgress)
-            {
-                RolloutProgress progress = Parse(payload, ContractsJsonContext.Default.RolloutProgress);
-                if (!RolloutProgress.Phases.Contains(progress.Phase))
-                {
-                    return Rejections.Invalid;
-                }
-
-                return await rollouts.OnProgressAsync(deviceId, progress, cancellationToken) ? Accepted : Rejections.Invalid;
-            }
-
-            return Rejections.Topic;
+            return await StoreAsync(deviceId, leaf, payload, now, cancellationToken);
         }
         catch (SchemaVersionException)
         {
             return Rejections.Schema;
+        }
+        catch (ProfileBoundsException ex)
+        {
+            return Invalid(deviceId, ex.Message);
+        }
+        catch (PoisonWindowException ex)
+        {
+            // The store refused this window alone while the rest of its batch was stored: a check above is missing.
+            Log.StoreRefused(logger, ex.InnerException, deviceId);
+            return Rejections.Store;
         }
         catch (Exception ex) when (ex is JsonException or FormatException)
         {
@@ -171,11 +108,121 @@ public sealed partial class Ingestor(
         }
     }
 
+    private async Task<string> StoreAsync(string deviceId, string leaf, ReadOnlyMemory<byte> payload, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (leaf == Topics.Status)
+        {
+            StatusPayload status = Parse(payload, ContractsJsonContext.Default.StatusPayload);
+            if (PayloadChecks.Status(status) is { } problem)
+            {
+                return Invalid(deviceId, problem);
+            }
+
+            await store.UpdateStatusAsync(deviceId, status, now, cancellationToken);
+            if (status.State == StatusPayload.Online)
+            {
+                // Not from inside the broker's callback: the desired state goes out through the same broker.
+                _ = Task.Run(() => rollouts.OnDeviceOnlineAsync(deviceId, status.BdSeq, CancellationToken.None), CancellationToken.None);
+            }
+
+            return Accepted;
+        }
+
+        if (leaf == Topics.Summary)
+        {
+            SummaryPayload s = Parse(payload, ContractsJsonContext.Default.SummaryPayload);
+            byte[] encoded = Convert.FromBase64String(s.Profile ?? throw new JsonException("profile is null"));
+            SignalProfile profile = ProfileCodec.Decode(encoded);
+            if (PayloadChecks.Summary(s, profile, now) is { } problem)
+            {
+                return Invalid(deviceId, problem);
+            }
+
+            bool added = await windows.AddAsync(
+                new WindowRecord
+                {
+                    DeviceId = deviceId, BootId = s.BootId, Seq = s.Seq, WindowStart = s.WindowStart, WindowEnd = s.WindowEnd, ReceivedAt = now,
+                    Verdict = s.Verdict, DurationSeconds = Math.Round(profile.DurationSeconds, 3), SpeechSeconds = Math.Round(profile.SpeechSeconds, 3),
+                    Detections = s.Detections, OutboxDropped = s.OutboxDropped, Profile = encoded,
+                });
+            return added ? Accepted : Duplicate;
+        }
+
+        if (leaf == Topics.Events)
+        {
+            EventPayload e = Parse(payload, ContractsJsonContext.Default.EventPayload);
+            if (PayloadChecks.Event(e, now) is { } problem)
+            {
+                return Invalid(deviceId, problem);
+            }
+
+            return await store.AddEventAsync(deviceId, e, now, cancellationToken) ? Accepted : Duplicate;
+        }
+
+        if (leaf.StartsWith("cmd/", StringComparison.Ordinal) && leaf.EndsWith("/ack", StringComparison.Ordinal))
+        {
+            CommandAck ack = Parse(payload, ContractsJsonContext.Default.CommandAck);
+            if (PayloadChecks.Ack(ack) is { } problem)
+            {
+                return Invalid(deviceId, problem);
+            }
+
+            return await store.AckCommandAsync(deviceId, ack, now, cancellationToken) ? Accepted : Rejections.Invalid;
+        }
+
+        if (leaf == Topics.StateReported)
+        {
+            ReportedState reported = Parse(payload, ContractsJsonContext.Default.ReportedState);
+            if (PayloadChecks.Reported(reported) is { } problem)
+            {
+                return Invalid(deviceId, problem);
+            }
+
+            await store.UpdateModelsAsync(deviceId, reported.Models, cancellationToken);
+            await rollouts.OnReportedAsync(deviceId, reported, cancellationToken);
+            return Accepted;
+        }
+
+        if (leaf == Topics.StateProgress)
+        {
+            RolloutProgress progress = Parse(payload, ContractsJsonContext.Default.RolloutProgress);
+            if (PayloadChecks.Progress(progress, now) is { } problem)
+            {
+                return Invalid(deviceId, problem);
+            }
+
+            return await rollouts.OnProgressAsync(deviceId, progress, cancellationToken) ? Accepted : Rejections.Invalid;
+        }
+
+        return Rejections.Topic;
+    }
+
+    private string Invalid(string deviceId, string problem)
+    {
+        long n = _invalid.AddOrUpdate(deviceId, 1, (_, c) => c + 1);
+        if (n <= 3 || long.IsPow2(n))
+        {
+            Log.Invalid(logger, deviceId, problem);
+        }
+
+        return Rejections.Invalid;
+    }
+
     /// <summary>One pass over the payload; a wrong or missing schemaVersion is a schema rejection, anything else malformed.</summary>
     private static T Parse<T>(ReadOnlyMemory<byte> payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
         where T : class
     {
-        T value = JsonSerializer.Deserialize(payload.Span, type) ?? throw new JsonException("payload is not a JSON object");
+        T value;
+        try
+        {
+            value = JsonSerializer.Deserialize(payload.Span, type) ?? throw new JsonException("payload is not a JSON object");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            // The other ways System.Text.Json refuses input (e.g. a JSON null for a required object inside a converter).
+            throw new JsonException(ex.Message, ex);
+        }
+
         int version = value switch
         {
             StatusPayload p => p.SchemaVersion,
@@ -195,6 +242,12 @@ public sealed partial class Ingestor(
     {
         [LoggerMessage(5000, LogLevel.Warning, "Rejected a message from {DeviceId} on {Topic}: {Reason} ({Count} so far for this device and reason)")]
         public static partial void Rejected(ILogger logger, string deviceId, string topic, string reason, long count);
+
+        [LoggerMessage(5001, LogLevel.Warning, "Invalid message from {DeviceId}: {Problem}")]
+        public static partial void Invalid(ILogger logger, string deviceId, string problem);
+
+        [LoggerMessage(5002, LogLevel.Error, "The store refused a window of {DeviceId} that passed every check")]
+        public static partial void StoreRefused(ILogger logger, Exception? exception, string deviceId);
     }
 }
 
@@ -209,4 +262,7 @@ public static class Rejections
     public const string Malformed = "malformed";
     public const string Schema = "schema";
     public const string Invalid = "invalid";
+
+    /// <summary>The store refused a message that passed the checks while the rest of its batch was stored.</summary>
+    public const string Store = "store";
 }

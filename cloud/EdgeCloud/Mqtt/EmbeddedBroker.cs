@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using EdgeAgent.Contracts;
 using EdgeCloud.Ingest;
 using EdgeCloud.Storage;
@@ -20,17 +21,26 @@ public sealed partial class EmbeddedBroker(
     IOptions<CloudOptions> options,
     ICloudStore store,
     Ingestor ingestor,
+    IngestStats stats,
     ILogger<EmbeddedBroker> logger) : IHostedService, ICommandPublisher
 {
     private MqttServer? _server;
+    private MqttFront? _front;
+
+    /// <summary>The port devices connect to (the front's), once started.</summary>
+    public int Port => _front?.Port ?? 0;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         MqttOptions mqtt = options.Value.Mqtt;
+        X509Certificate2? certificate = MqttFront.LoadCertificate(mqtt.Tls);
+
+        // The broker itself listens on loopback only; devices reach it through the front, which bounds packets.
+        int internalPort = FreeLoopbackPort();
         MqttServerOptions serverOptions = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(mqtt.BindAddress))
-            .WithDefaultEndpointPort(mqtt.Port)
+            .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+            .WithDefaultEndpointPort(internalPort)
             .WithPersistentSessions(true)
             .WithMaxPendingMessagesPerClient(1000)
             .Build();
@@ -39,11 +49,18 @@ public sealed partial class EmbeddedBroker(
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
         await _server.StartAsync();
-        Log.Started(logger, mqtt.BindAddress, mqtt.Port);
+        _front = new MqttFront(mqtt, new IPEndPoint(IPAddress.Loopback, internalPort), certificate, stats, logger);
+        _front.Start();
+        Log.Started(logger, mqtt.BindAddress, _front.Port, certificate is null ? "plain TCP" : "TLS");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_front is not null)
+        {
+            await _front.DisposeAsync();
+        }
+
         if (_server is not null)
         {
             await _server.StopAsync();
@@ -130,10 +147,17 @@ public sealed partial class EmbeddedBroker(
         return Task.CompletedTask;
     }
 
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
     private static partial class Log
     {
-        [LoggerMessage(5100, LogLevel.Information, "Embedded MQTT broker listening on {Address}:{Port}")]
-        public static partial void Started(ILogger logger, string address, int port);
+        [LoggerMessage(5100, LogLevel.Information, "Embedded MQTT broker listening on {Address}:{Port} ({Transport})")]
+        public static partial void Started(ILogger logger, string address, int port, string transport);
 
         [LoggerMessage(5101, LogLevel.Warning, "Refused MQTT connection of {Username} (client {ClientId}): {Reason}")]
         public static partial void Refused(ILogger logger, string username, string clientId, string reason);

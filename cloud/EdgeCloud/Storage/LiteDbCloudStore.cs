@@ -79,8 +79,7 @@ public sealed class LiteDbCloudStore : ICloudStore
         if (status.State == StatusPayload.Online)
         {
             d.AgentVersion = status.AgentVersion;
-            d.Models = status.Models ?? d.Models;
-            d.Labels = status.Labels is null ? d.Labels : Merge(d.Labels, status.Labels);
+            d.Models = status.Models ?? d.Models; // labels stay the registry's: a device's claims are ignored
         }
 
         return _devices.Update(d);
@@ -292,15 +291,6 @@ public sealed class LiteDbCloudStore : ICloudStore
             .Select(a => new AuditRecord(Utc(a.At), a.Actor, a.Role, a.Action, a.Target, a.Detail)).ToList());
 
     public void Dispose() => _db.Dispose();
-
-    /// <summary>Labels given at registration win; a device fills only those left empty.</summary>
-    private static DeviceLabels Merge(DeviceLabels registered, DeviceLabels reported) => new()
-    {
-        DeviceModel = registered.DeviceModel ?? reported.DeviceModel,
-        MicModel = registered.MicModel ?? reported.MicModel,
-        Firmware = registered.Firmware ?? reported.Firmware,
-        Site = registered.Site ?? reported.Site,
-    };
 
     private static string ModelId(string name, string version) => $"{name}@{version}";
 

@@ -49,13 +49,11 @@ public sealed class PostgresCloudStore : ICloudStore
         {
             await ExecuteAsync(
                 """
-                update devices set bd_seq = $2, online = true, last_seen = $3, agent_version = $4, models = coalesce($5, models),
-                    labels = case when $6::jsonb is null then labels else $6::jsonb || jsonb_strip_nulls(labels) end
+                update devices set bd_seq = $2, online = true, last_seen = $3, agent_version = $4, models = coalesce($5, models)
                 where device_id = $1 and bd_seq <= $2
                 """,
                 cancellationToken, deviceId, status.BdSeq, at, (object?)status.AgentVersion ?? DBNull.Value,
-                status.Models is null ? DBNull.Value : Json(status.Models, CloudJsonContext.Default.ListModelRef),
-                status.Labels is null ? DBNull.Value : Json(status.Labels, CloudJsonContext.Default.DeviceLabels));
+                status.Models is null ? DBNull.Value : Json(status.Models, CloudJsonContext.Default.ListModelRef)); // labels stay the registry's
         }
         else
         {

@@ -34,7 +34,7 @@ public abstract class CloudStoreContract : IDisposable
     public async Task Status_AStaleWillNeverHidesANewerBirth()
     {
         await Store.AddDeviceAsync(Device("a"), Ct);
-        await Store.UpdateStatusAsync("a", new StatusPayload { State = StatusPayload.Online, BdSeq = 5, AgentVersion = "1.2", Models = [new ModelRef { Name = "silero_vad", Version = "v5", Slot = "active" }], Labels = new DeviceLabels { Firmware = "7" } }, s_t0, Ct);
+        await Store.UpdateStatusAsync("a", new StatusPayload { State = StatusPayload.Online, BdSeq = 5, AgentVersion = "1.2", Models = [new ModelRef { Name = "silero_vad", Version = "v5", Slot = "active" }], Labels = new DeviceLabels { Firmware = "7", Site = "someone-elses" } }, s_t0, Ct);
         await Store.UpdateStatusAsync("a", new StatusPayload { State = StatusPayload.Offline, BdSeq = 4 }, s_t0.AddSeconds(1), Ct);
 
         DeviceRecord a = (await Store.GetDeviceAsync("a", Ct))!;
@@ -43,7 +43,8 @@ public abstract class CloudStoreContract : IDisposable
         Assert.Equal("1.2", a.AgentVersion);
         Assert.Equal("silero_vad", Assert.Single(a.Models).Name);
         Assert.Equal("mic-a", a.Labels.MicModel); // registered labels stay
-        Assert.Equal("7", a.Labels.Firmware);      // reported ones fill the gaps
+        Assert.Null(a.Labels.Firmware);           // a device's own claims are ignored, even for labels left empty:
+        Assert.Null(a.Labels.Site);               // otherwise it could join another site's cohort and its rollouts
 
         await Store.UpdateStatusAsync("a", new StatusPayload { State = StatusPayload.Offline, BdSeq = 5 }, s_t0.AddSeconds(2), Ct);
         Assert.False((await Store.GetDeviceAsync("a", Ct))!.Online);
