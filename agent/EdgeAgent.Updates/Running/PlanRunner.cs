@@ -35,7 +35,7 @@ public sealed partial class PlanRunner(ModelStore store, IModelSource source, IM
             {
                 outcome = await RunAsync(command, cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not FailpointKill && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
             {
                 // One model's failure never hides the others.
                 ReconcilerLog.CommandFailed(logger, ex, command.ToString());
