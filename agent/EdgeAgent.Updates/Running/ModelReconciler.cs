@@ -101,11 +101,14 @@ public sealed class ModelReconciler
             _nextWatch = inputs.Now + _options.WatchInterval;
         }
 
-        bool reportDue;
-        lock (_gate)
+        bool reportDue = false;
+        if (inputs.Runtime.Started)
         {
-            reportDue = _reportDue;
-            _reportDue = false;
+            lock (_gate)
+            {
+                reportDue = _reportDue;
+                _reportDue = false;
+            }
         }
 
         if (inputs.Runtime.Started && (reportDue || plan.Commands.Any(c => c.Kind is not CommandKind.Report)))

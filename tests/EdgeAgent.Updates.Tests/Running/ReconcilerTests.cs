@@ -43,6 +43,23 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public async Task TheFirstTickAfterStart_ReportsWhatServes_EvenWithNothingToDo_AndAnOfferReportsAgain()
+    {
+        FakeDevice device = await new FakeDevice().StartAsync();
+
+        Assert.True((await device.TickAsync()).Plan.IsEmpty);
+        Assert.Equal(["silero_vad@v5 active", "hey_jarvis@0.1 active"], device.Sink.Reported.Single().Models.Select(m => $"{m.Name}@{m.Version} {m.Slot}"));
+        await device.TickAsync();
+        Assert.Single(device.Sink.Reported);
+
+        // The cloud sends a version again until it is acknowledged: each offer is answered with the reported state.
+        await device.SettleAsync(Desired(4));
+        device.Reconciler.Offer(Desired(4));
+        await device.TickAsync();
+        Assert.Equal([0, 4, 4], device.Sink.Reported.Select(r => r.AppliedVersion));
+    }
+
+    [Fact]
     public async Task AFailedLiveSwitch_PutsTheSlotsBack_ReportsFailed_NotRolledBack_AndTheOtherModelGoesOn()
     {
         FakeDevice device = await new FakeDevice().StartAsync();
