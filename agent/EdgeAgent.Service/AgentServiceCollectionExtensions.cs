@@ -1,11 +1,13 @@
 using EdgeAgent.Contracts;
 using EdgeAgent.Core.Audio;
+using EdgeAgent.Core.Models;
 using EdgeAgent.Link;
 using EdgeAgent.Service.Fleet;
 using EdgeAgent.Service.Drift;
 using EdgeAgent.Service.Listening;
 using EdgeAgent.Service.Updates;
 using EdgeAgent.Speech.Pipeline;
+using EdgeAgent.Updates.Running;
 using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Service;
@@ -57,6 +59,24 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<LiveSpeech>();
         services.AddSingleton<StartupSlots>();
         services.AddSingleton<ModelFetcherFactory>();
+        services.AddSingleton<RegistryModelSource>();
+        services.AddSingleton<LiveModelRuntime>();
+        services.AddSingleton<FleetReportSink>();
+        services.AddSingleton(sp =>
+        {
+            UpdaterOptions updates = sp.GetRequiredService<IOptions<UpdaterOptions>>().Value;
+            return new ModelReconciler(
+                new ModelStore(sp.GetRequiredService<IOptions<AgentOptions>>().Value.ModelsDir),
+                sp.GetRequiredService<RegistryModelSource>(),
+                sp.GetRequiredService<LiveModelRuntime>(),
+                sp.GetRequiredService<FleetReportSink>(),
+                sp.GetRequiredService<TimeProvider>(),
+                new ReconcilerOptions
+                {
+                    WatchInterval = TimeSpan.FromSeconds(updates.ReportSeconds), MaxProbationStarts = updates.MaxProbationStarts, DownloadAttempts = updates.DownloadAttempts,
+                },
+                sp.GetRequiredService<ILogger<ModelReconciler>>());
+        });
         services.AddHostedService<SpeechWorker>();
         services.AddHostedService<ModelUpdater>();
         return services;

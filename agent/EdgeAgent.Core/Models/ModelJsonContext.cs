@@ -7,5 +7,4 @@ namespace EdgeAgent.Core.Models;
     WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ModelManifest))]
-[JsonSerializable(typeof(SlotsDocument))]
 internal sealed partial class ModelJsonContext : JsonSerializerContext;

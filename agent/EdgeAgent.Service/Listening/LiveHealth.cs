@@ -1,4 +1,5 @@
 using EdgeAgent.Speech.Shadow;
+using EdgeAgent.Updates.Runtime;
 
 namespace EdgeAgent.Service.Listening;
 
@@ -36,17 +37,11 @@ internal sealed class LiveHealth
         }
     }
 
-    public LiveHealthSnapshot Snapshot()
+    public HealthSnapshot Snapshot()
     {
         lock (_gate)
         {
-            return new LiveHealthSnapshot(_frames, _frames == 0 ? 0 : (double)_speechFrames / _frames, Interlocked.Read(ref _errors), _latency.P95());
+            return new HealthSnapshot(_frames, _frames == 0 ? 0 : (double)_speechFrames / _frames, Interlocked.Read(ref _errors), _latency.P95());
         }
     }
-}
-
-/// <param name="Frames">VAD frames (32 ms each) since the switch.</param>
-internal sealed record LiveHealthSnapshot(long Frames, double SpeechShare, long Errors, double VadP95Ms)
-{
-    public double AudioSeconds => Frames * 0.032;
 }

@@ -13,13 +13,13 @@ public sealed record SpeechModels(InstalledModel Vad, InstalledModel Mel, Instal
 
     /// <summary>
     /// Picks the models from the store and checks every file against its manifest's sha256. A name with a slot
-    /// (<paramref name="slots"/>) runs the slot's serving version; otherwise <paramref name="vadVersion"/> for the VAD
+    /// (<paramref name="serving"/>: name → version, from the model slots) runs that version; otherwise <paramref name="vadVersion"/> for the VAD
     /// and the newest installed version for the rest. <paramref name="keywords"/> empty means every installed keyword model.
     /// </summary>
     /// <exception cref="ModelStoreException">A model is missing or damaged; the message says which.</exception>
-    public static SpeechModels Select(ModelStore store, string vadVersion, IReadOnlyCollection<string> keywords, SlotsDocument? slots = null)
+    public static SpeechModels Select(ModelStore store, string vadVersion, IReadOnlyCollection<string> keywords, IReadOnlyDictionary<string, string>? serving = null)
     {
-        InstalledModel Pick(string name, string? fallback = null) => store.Find(name, slots?.For(name)?.Serving ?? fallback);
+        InstalledModel Pick(string name, string? fallback = null) => store.Find(name, serving?.GetValueOrDefault(name) ?? fallback);
 
         InstalledModel vad = Pick(VadName, NormaliseVadVersion(vadVersion));
         InstalledModel mel = Pick(MelName);

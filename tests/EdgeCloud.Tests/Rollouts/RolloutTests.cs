@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EdgeAgent.Core.Models;
 using EdgeAgent.TestSupport;
+using EdgeAgent.Updates.Slots;
 using EdgeCloud.Tests.Fleet;
 
 namespace EdgeCloud.Tests.Rollouts;

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using EdgeAgent.Core.Models;
 using EdgeAgent.Speech.Onnx;
+using EdgeAgent.Updates.Intents;
+using EdgeAgent.Updates.Slots;
 using EdgeCtl.Analysis;
 using Microsoft.ML.OnnxRuntime;
 using Spectre.Console;
@@ -85,9 +87,10 @@ internal static class ModelsCommand
             var modelStore = new ModelStore(result.GetValue(store)!);
             IReadOnlyList<InstalledModel> models = modelStore.List(out IReadOnlyList<string> problems);
             SlotsDocument slots = ModelSlots.Read(modelStore.Root);
+            IReadOnlyList<TechnicianIntent> pending = IntentQueue.Pending(modelStore.Root, slots);
             if (result.GetValue(json))
             {
-                var report = new ModelListReport(modelStore.Root, models.Select(m => m.Manifest).ToList(), problems, slots.Models);
+                var report = new ModelListReport(modelStore.Root, models.Select(m => m.Manifest).ToList(), problems, slots.Models, pending);
                 Console.Out.WriteLine(JsonSerializer.Serialize(report, ReportJsonContext.Default.ModelListReport));
             }
             else
@@ -103,6 +106,11 @@ internal static class ModelsCommand
 
                 AnsiConsole.MarkupLine($"model store [bold]{Markup.Escape(modelStore.Root)}[/]");
                 AnsiConsole.Write(table);
+                foreach (TechnicianIntent intent in pending)
+                {
+                    Console.Out.WriteLine($"pending intent {intent} by {intent.By} at {intent.At:u}: the agent applies it at its next tick, or at its next start");
+                }
+
                 foreach (string problem in problems)
                 {
                     Console.Error.WriteLine($"edgectl: {problem}");
@@ -118,15 +126,15 @@ internal static class ModelsCommand
     {
         var name = new Argument<string?>("name") { Description = "The model to roll back (default: the only one with a previous version)", Arity = ArgumentArity.ZeroOrOne };
         var store = PipelineOptions.CreateModelsOption();
-        var command = new Command("rollback", "Go back to the previous version of a model; the running agent switches within seconds, without the cloud");
+        var command = new Command("rollback", "Go back to the previous version of a model; the agent switches within seconds (or at its next start), without the cloud");
         command.Arguments.Add(name);
         command.Options.Add(store);
         command.SetAction(result =>
         {
             var modelStore = new ModelStore(result.GetValue(store)!);
-            string target = result.GetValue(name) ?? OnlyRollbackCandidate(ModelSlots.Read(modelStore.Root));
-            ModelSlot slot = SlotChanges.Rollback(modelStore, target, "edgectl models rollback");
-            Console.Out.WriteLine($"{target}: now {slot.Active} (was {slot.Previous}); the agent switches and reports it to the cloud when connected");
+            string target = result.GetValue(name) ?? OnlyRollbackCandidate(Effective(modelStore));
+            (TechnicianIntent intent, ModelSlot slot) = Ask(modelStore, new TechnicianIntent { Kind = IntentKind.Rollback, Name = target, By = "edgectl models rollback" });
+            Console.Out.WriteLine($"{target}: now {slot.Active} (was {slot.Previous}); intent #{intent.Seq} written: the agent switches (now, or at its next start) and reports it to the cloud when connected");
             return ExitCodes.Ok;
         });
         return command;
@@ -148,8 +156,9 @@ internal static class ModelsCommand
                 throw new CliException($"'{value}': expected name@version, e.g. silero_vad@v5");
             }
 
-            ModelSlot slot = SlotChanges.Pin(new ModelStore(result.GetValue(store)!), value[..at], value[(at + 1)..], "edgectl models pin");
-            Console.Out.WriteLine($"{value[..at]}: pinned to {slot.Pinned}");
+            (TechnicianIntent intent, ModelSlot slot) = Ask(
+                new ModelStore(result.GetValue(store)!), new TechnicianIntent { Kind = IntentKind.Pin, Name = value[..at], Version = value[(at + 1)..], By = "edgectl models pin" });
+            Console.Out.WriteLine($"{value[..at]}: pinned to {slot.Pinned} (intent #{intent.Seq}; the agent switches now, or at its next start)");
             return ExitCodes.Ok;
         });
         return command;
@@ -164,12 +173,44 @@ internal static class ModelsCommand
         command.Options.Add(store);
         command.SetAction(result =>
         {
-            ModelSlot slot = SlotChanges.Unpin(new ModelStore(result.GetValue(store)!), result.GetValue(name)!, "edgectl models unpin");
-            Console.Out.WriteLine($"{result.GetValue(name)}: unpinned, serving {slot.Active}");
+            (TechnicianIntent intent, ModelSlot slot) = Ask(
+                new ModelStore(result.GetValue(store)!), new TechnicianIntent { Kind = IntentKind.Unpin, Name = result.GetValue(name)!, By = "edgectl models unpin" });
+            Console.Out.WriteLine($"{result.GetValue(name)}: unpinned, serving {slot.Active} (intent #{intent.Seq})");
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>
+    /// Checks <paramref name="intent"/> against the slots as the pending intents will leave them (the same rules the agent
+    /// applies), then writes it for the agent: edgectl never edits the slots itself.
+    /// </summary>
+    private static (TechnicianIntent Intent, ModelSlot Slot) Ask(ModelStore store, TechnicianIntent intent)
+    {
+        ModelSlot slot = SlotChanges.Apply(Effective(store), intent, (n, v) => Installed(store, n, v)); // says why it cannot be
+        return (IntentQueue.Add(store.Root, intent with { At = DateTimeOffset.UtcNow }), slot);
+    }
+
+    /// <summary>The slots once the pending intents are applied (an intent that cannot apply is skipped, as the agent does).</summary>
+    private static SlotsDocument Effective(ModelStore store)
+    {
+        SlotsDocument slots = ModelSlots.Read(store.Root);
+        foreach (TechnicianIntent pending in IntentQueue.Pending(store.Root, slots))
+        {
+            try
+            {
+                slots = slots.With(pending.Name, SlotChanges.Apply(slots, pending, (n, v) => Installed(store, n, v)));
+            }
+            catch (ModelStoreException)
+            {
+                // The agent refuses it too.
+            }
+        }
+
+        return slots;
+    }
+
+    private static bool Installed(ModelStore store, string name, string version) => store.List().Any(m => m.Name == name && m.Version == version);
 
     private static string OnlyRollbackCandidate(SlotsDocument slots)
     {

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 
-namespace EdgeAgent.Service.Updates;
+namespace EdgeAgent.Updates.Running;
 
 /// <summary>
 /// Fault injection for the crash-consistency tests: when <c>EDGEAGENT_FAILPOINT</c> names a step, the agent kills itself
 /// with SIGKILL right there — no cleanup, no flush, exactly like kill -9 or a power cut at that moment.
 /// </summary>
-internal static class Failpoint
+public static class Failpoint
 {
     public const string AfterDownload = "after-download";
     public const string AfterSlotSwitch = "after-slot-switch";
