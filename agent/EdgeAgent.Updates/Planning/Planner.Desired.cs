@@ -88,8 +88,20 @@ public static partial class Planner
             case DesiredModel.Committed when slot?.Active == want.Version:
                 plan.Add(Command(CommandKind.Commit, want, $"agent: committed by rollout {want.RolloutId}"));
                 break;
+            case DesiredModel.Committed when slot is { } s2 && s2.RolloutId == want.RolloutId && s2.Previous == want.Version:
+                // It served here and this device went back from it (its probation, or a technician): say so again.
+                plan.Add(Report(want, RolloutProgress.RolledBackPhase, s2.LastChange ?? $"{want.Name}@{want.Version} was rolled back on this device"));
+                break;
             case DesiredModel.Committed:
-                plan.Add(Report(want, RolloutProgress.Failed, $"{want.Name}@{want.Version} is not active on this device ({slot?.LastChange ?? "never activated"})"));
+                // The rollout committed before this device switched (it was offline, or an operator promoted): catch up.
+                plan.AddRange(Install(inputs, want));
+                if (runtime.Shadow is { } shadowed && shadowed.Name == want.Name)
+                {
+                    plan.Add(new ModelCommand(CommandKind.StopShadow, want.Name, "the candidate takes over") { Version = shadowed.Version });
+                }
+
+                plan.Add(Command(CommandKind.Activate, want, "the rollout is committed: serve it") with { From = serving });
+                plan.Add(Command(CommandKind.Commit, want, $"agent: committed by rollout {want.RolloutId}"));
                 break;
             case DesiredModel.RolledBack or DesiredModel.Cancelled or DesiredModel.Baseline:
                 if (holds)

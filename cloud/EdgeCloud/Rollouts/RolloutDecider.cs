@@ -39,7 +39,15 @@ public static class RolloutDecider
         bool allAnswered = scope.All(d => reports.TryGetValue(d, out RolloutDeviceReport? rep) && (spec.Evidence.Contains(rep.Phase) || RolloutGate.FailedPhases.Contains(rep.Phase)));
         if (spec.Gate is not { } gates)
         {
-            if (allAnswered)
+            // The commit is gated on failures too: a device that went back by itself (or refused, or stayed silent
+            // past its deadline) at the last step means the candidate does not serve every device it was meant for.
+            var failed = scope.Where(d => reports.TryGetValue(d, out RolloutDeviceReport? rep) && RolloutGate.FailedPhases.Contains(rep.Phase)).ToList();
+            if (failed.Count > 0 && (double)failed.Count / scope.Count > w.R.Gates.MaxErrorRate)
+            {
+                string which = string.Join("; ", failed.Take(5).Select(d => $"{d} {reports[d].Phase}: {reports[d].Reason}"));
+                w.Finish(RolloutState.RolledBack, $"gate failed at {spec.Label}: error rate {failed.Count}/{scope.Count} > {w.R.Gates.MaxErrorRate:P0} ({which})", Actor);
+            }
+            else if (allAnswered)
             {
                 int done = scope.Count(d => reports[d].Phase == RolloutProgress.CommittedPhase);
                 w.Finish(RolloutState.Completed, $"{done} of {scope.Count} devices committed {w.R.Model}@{w.R.Version}", Actor);

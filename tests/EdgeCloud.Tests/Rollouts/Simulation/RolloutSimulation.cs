@@ -12,7 +12,7 @@ namespace EdgeCloud.Tests.Rollouts.Simulation;
 /// </summary>
 internal sealed class RolloutSimulation : IAsyncDisposable
 {
-    public static readonly TimeSpan FaultsEnd = TimeSpan.FromSeconds(150);
+    public static readonly TimeSpan FaultsEnd = TimeSpan.FromSeconds(120);
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(900);
     private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(40);
 
@@ -45,6 +45,9 @@ internal sealed class RolloutSimulation : IAsyncDisposable
     public long Events => _clock.Events;
 
     public string Summary { get; private set; } = "";
+
+    /// <summary>How the rollout ended (its state), or why the seed stopped short.</summary>
+    public string Outcome { get; private set; } = "none";
 
     public async ValueTask DisposeAsync()
     {
@@ -146,6 +149,7 @@ internal sealed class RolloutSimulation : IAsyncDisposable
                 if (_rolloutId is not null && _cloud.Pick() is { } engine)
                 {
                     await engine.CommandAsync(_rolloutId, action, "operator", CancellationToken.None);
+                    _cloud.Changed = true;
                 }
             });
         }
@@ -184,9 +188,9 @@ internal sealed class RolloutSimulation : IAsyncDisposable
             d.Violations.Clear();
         }
 
-        if (await RolloutAsync() is not { } r)
+        if (!_cloud.TakeChanged() || await RolloutAsync() is not { } r)
         {
-            return;
+            return; // a rollout changes only when an instance ticks or takes a command
         }
 
         // History never goes backwards: every stored revision extends what was seen before.
@@ -219,6 +223,7 @@ internal sealed class RolloutSimulation : IAsyncDisposable
             return;
         }
 
+        Outcome = r.State.ToString();
         Summary = $"{r.State} after {r.History.Count} transitions: {string.Join(" | ", r.History.Select(t => $"{t.From} -> {t.To}: {t.Reason}"))}";
         if (r.State == RolloutState.Running)
         {

@@ -36,6 +36,16 @@ internal sealed class SimCloud : IDisposable
 
     public LiteDbCloudStore Store { get; }
 
+    /// <summary>Set when an instance ticked or took a command (what may change a rollout); cleared by <see cref="TakeChanged"/>.</summary>
+    public bool Changed { get; set; }
+
+    public bool TakeChanged()
+    {
+        bool changed = Changed;
+        Changed = false;
+        return changed;
+    }
+
     public RolloutEngine Any => _instances.First(i => i is not null)!.Engine;
 
     public int Live => _instances.Count(i => i is not null);
@@ -106,6 +116,7 @@ internal sealed class SimCloud : IDisposable
         }
 
         await instance.Engine.TickAsync(CancellationToken.None);
+        Changed = true;
         Tick(index, instance);
     });
 

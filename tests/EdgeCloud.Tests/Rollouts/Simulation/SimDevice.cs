@@ -28,6 +28,7 @@ internal sealed class SimDevice : IReportSink, IModelSource
     private long _bdSeq;
     private readonly Func<bool> _faulty;
     private RolloutProgress? _lastRolledBack;
+    private readonly HashSet<string> _wentBack = new(StringComparer.Ordinal); // model names this device ever rolled back (on disk in reality: the slots say so)
 
     /// <param name="faulty">Whether faults happen now (the scenario's kills stop when the simulation calms down).</param>
     public SimDevice(string id, string root, SimClock clock, SimBroker broker, SimScenario scenario, Func<bool> faulty)
@@ -188,7 +189,12 @@ internal sealed class SimDevice : IReportSink, IModelSource
         {
             _lastRolledBack = null;
             ReconcileResult result = await reconciler.ReconcileOnceAsync(_process.Token);
-            if (_lastRolledBack is { } rolledBack && !RollBackRan(result, rolledBack))
+            foreach (ModelCommand c in result.Plan.Commands.Where(c => c.Kind == CommandKind.RollBack || c.Intent is not null))
+            {
+                _wentBack.Add(c.Name);
+            }
+
+            if (_lastRolledBack is { } rolledBack && !_wentBack.Contains(rolledBack.Name) && !RollBackRan(result, rolledBack))
             {
                 Violations.Add($"{Id} reported ROLLED_BACK for {rolledBack.RolloutId} ({rolledBack.Reason}) without a roll-back: plan was {result.Plan}");
             }
