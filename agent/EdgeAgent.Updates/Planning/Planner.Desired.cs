@@ -89,8 +89,8 @@ public static partial class Planner
                 plan.Add(Command(CommandKind.Commit, want, $"agent: committed by rollout {want.RolloutId}"));
                 break;
             case DesiredModel.Committed when slot is { } s2 && s2.RolloutId == want.RolloutId && s2.Previous == want.Version:
-                // It served here and this device went back from it (its probation, or a technician): say so again.
-                plan.Add(Report(want, RolloutProgress.RolledBackPhase, s2.LastChange ?? $"{want.Name}@{want.Version} was rolled back on this device"));
+                // It served here and this device went back from it (its probation, or a technician): it does not take it again.
+                plan.Add(Report(want, RolloutProgress.Failed, $"{want.Name}@{want.Version} was rolled back on this device ({s2.LastChange ?? "no reason recorded"})"));
                 break;
             case DesiredModel.Committed:
                 // The rollout committed before this device switched (it was offline, or an operator promoted): catch up.
