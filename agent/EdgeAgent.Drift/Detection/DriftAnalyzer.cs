@@ -45,12 +45,14 @@ public sealed class DriftAnalyzer(DriftOptions options)
         }
 
         CompareFingerprint(current, reference, results, alarms);
+        DeadInputCheck.Compare(current, reference, options, results, alarms);
         ExplainNoiseByGain(results, alarms);
         MaskShapeUnderNoise(results, alarms);
 
         // Keywords and segments depend on what was said, so their lack of evidence leaves the stream's verdict alone.
         bool signalInsufficient = results.Any(r => r.Verdict == DriftReport.InsufficientData);
         ComparePredictions(current.Predictions, reference.Predictions, results, alarms);
+        DeadInputCheck.Attribute(results, alarms);
 
         string verdict = alarms.Count > 0 ? DriftReport.Drift
             : signalInsufficient ? DriftReport.InsufficientData

@@ -13,7 +13,10 @@ namespace EdgeAgent.Drift.Profiles;
 /// </summary>
 public static class ProfileCodec
 {
-    public const byte Version = 1;
+    /// <summary>The version written. Version 1 (without the dead-input frame counts) still decodes, with them at zero.</summary>
+    public const byte Version = 2;
+
+    private const byte OldestVersion = 1;
     private const int MaxBodyBytes = 1 << 20;
 
     public static byte[] Encode(SignalProfile profile)
@@ -51,6 +54,9 @@ public static class ProfileCodec
             w.Histogram(k.Scores);
         }
 
+        w.Unsigned((ulong)profile.StuckFrames);
+        w.Unsigned((ulong)profile.ConverterNoiseFrames);
+
         ReadOnlySpan<byte> raw = body.WrittenSpan;
         var output = new byte[3 + 5 + BrotliEncoder.GetMaxCompressedLength(raw.Length)];
         output[0] = (byte)'E';
@@ -73,9 +79,10 @@ public static class ProfileCodec
             throw new FormatException("not an encoded profile (no 'EP' header)");
         }
 
-        if (encoded[2] != Version)
+        byte version = encoded[2];
+        if (version is < OldestVersion or > Version)
         {
-            throw new FormatException($"encoded profile version {encoded[2]} is not supported (expected {Version})");
+            throw new FormatException($"encoded profile version {version} is not supported (expected {OldestVersion} to {Version})");
         }
 
         try
@@ -93,7 +100,7 @@ public static class ProfileCodec
                 throw new FormatException("encoded profile is corrupt (decompression failed)");
             }
 
-            return ReadBody(new Reader(raw));
+            return ReadBody(new Reader(raw), version);
         }
         catch (IndexOutOfRangeException)
         {
@@ -101,7 +108,7 @@ public static class ProfileCodec
         }
     }
 
-    private static SignalProfile ReadBody(Reader r)
+    private static SignalProfile ReadBody(Reader r, byte version)
     {
         long frames = r.Count(), speech = r.Count(), clean = r.Count(), nonSpeech = r.Count();
         var profile = new SignalProfile();
@@ -139,6 +146,11 @@ public static class ProfileCodec
             KeywordPrediction keyword = p.Keyword(name);
             keyword.Detections = r.Count();
             keyword.Scores.Load(r.Histogram(keyword.Scores.Bins));
+        }
+
+        if (version >= 2)
+        {
+            profile.LoadDeadFrames(r.Count(), r.Count());
         }
 
         if (!r.AtEnd)

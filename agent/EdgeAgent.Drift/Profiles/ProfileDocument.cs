@@ -24,6 +24,12 @@ public sealed record ProfileDocument
 
     public long NonSpeechFrames { get; init; }
 
+    /// <summary>Frames of one repeated non-zero value (absent in older profiles: 0).</summary>
+    public long StuckFrames { get; init; }
+
+    /// <summary>Frames of converter noise only (absent in older profiles: 0).</summary>
+    public long ConverterNoiseFrames { get; init; }
+
     public required List<FeatureDocument> Features { get; init; }
 
     public required List<MomentsDocument> Mel { get; init; }
@@ -38,6 +44,8 @@ public sealed record ProfileDocument
         SpeechFrames = profile.SpeechFrames,
         CleanSpeechFrames = profile.CleanSpeechFrames,
         NonSpeechFrames = profile.NonSpeechFrames,
+        StuckFrames = profile.StuckFrames,
+        ConverterNoiseFrames = profile.ConverterNoiseFrames,
         Features = FeatureCatalog.Features.Select((f, i) => new FeatureDocument
         {
             Name = f.Name,
@@ -82,6 +90,8 @@ public sealed record ProfileDocument
         {
             profile.LoadMel(b, Mel[b].ToMoments());
         }
+
+        profile.LoadDeadFrames(StuckFrames, ConverterNoiseFrames);
 
         Predictions?.LoadInto(profile.Predictions);
         return profile;
