@@ -8,8 +8,9 @@ namespace EdgeAgent.Drift.Profiles;
 /// The compact binary form of a <see cref="SignalProfile"/>, for telemetry and storage (an hour of a device fits in a
 /// few kilobytes): "EP", a version byte, the body's length, then the body compressed with Brotli. The body is varints:
 /// frame counts; per catalogued feature its sparse histogram (bin deltas and counts) and exact moments; the 32 mel
-/// moments; the prediction histograms and each keyword's name, detections and scores. The histogram layouts are those
-/// of the version; <see cref="ProfileDocument"/> is the readable form of the same content.
+/// moments; the prediction histograms and each keyword's name, detections and scores; since version 2 the stuck and
+/// converter-noise frame counts and the reference's spread (feature, segments, mean and σ in 1/1000). The histogram
+/// layouts are those of the version; <see cref="ProfileDocument"/> is the readable form of the same content.
 /// </summary>
 public static class ProfileCodec
 {
@@ -56,6 +57,16 @@ public static class ProfileCodec
 
         w.Unsigned((ulong)profile.StuckFrames);
         w.Unsigned((ulong)profile.ConverterNoiseFrames);
+        w.Unsigned((ulong)profile.Spread.Count);
+        foreach (FeatureSpread s in profile.Spread)
+        {
+            byte[] utf8 = Encoding.UTF8.GetBytes(s.Feature);
+            w.Unsigned((ulong)utf8.Length);
+            body.Write(utf8);
+            w.Unsigned((ulong)s.Segments);
+            w.Unsigned((ulong)Math.Round(s.Mean * RunningMoments.Scale));
+            w.Unsigned((ulong)Math.Round(s.Sigma * RunningMoments.Scale));
+        }
 
         ReadOnlySpan<byte> raw = body.WrittenSpan;
         var output = new byte[3 + 5 + BrotliEncoder.GetMaxCompressedLength(raw.Length)];
@@ -151,6 +162,14 @@ public static class ProfileCodec
         if (version >= 2)
         {
             profile.LoadDeadFrames(r.Count(), r.Count());
+            var spread = new List<FeatureSpread>();
+            for (long n = r.Count(), i = 0; i < n; i++)
+            {
+                string feature = r.Text();
+                spread.Add(new FeatureSpread(feature, (int)Math.Min(int.MaxValue, r.Count()), (double)r.Count() / RunningMoments.Scale, (double)r.Count() / RunningMoments.Scale));
+            }
+
+            profile.Spread = spread;
         }
 
         if (!r.AtEnd)

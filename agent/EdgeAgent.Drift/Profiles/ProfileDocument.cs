@@ -34,12 +34,19 @@ public sealed record ProfileDocument
 
     public required List<MomentsDocument> Mel { get; init; }
 
+    /// <summary>
+    /// The reference's own spread: per feature, the distances of its segments from the whole (absent in profiles
+    /// written before segment statistics, and in merged profiles: the default thresholds apply).
+    /// </summary>
+    public List<FeatureSpread>? Spread { get; init; }
+
     /// <summary>What the models predicted (absent in profiles written before prediction features: read as empty).</summary>
     public PredictionsDocument? Predictions { get; init; }
 
-    public static ProfileDocument From(SignalProfile profile, string? description = null) => new()
+    public static ProfileDocument From(SignalProfile profile, string? description = null, IReadOnlyList<FeatureSpread>? spread = null) => new()
     {
         Description = description,
+        Spread = (spread ?? profile.Spread) is { Count: > 0 } s ? s.ToList() : null,
         Frames = profile.Frames,
         SpeechFrames = profile.SpeechFrames,
         CleanSpeechFrames = profile.CleanSpeechFrames,
@@ -92,9 +99,23 @@ public sealed record ProfileDocument
         }
 
         profile.LoadDeadFrames(StuckFrames, ConverterNoiseFrames);
+        profile.Spread = Spread is null ? [] : CheckedSpread(Spread);
 
         Predictions?.LoadInto(profile.Predictions);
         return profile;
+    }
+
+    internal static List<FeatureSpread> CheckedSpread(List<FeatureSpread> spread)
+    {
+        foreach (FeatureSpread s in spread)
+        {
+            if (string.IsNullOrWhiteSpace(s.Feature) || s.Segments < 0 || !double.IsFinite(s.Mean) || !double.IsFinite(s.Sigma) || s.Mean < 0 || s.Sigma < 0)
+            {
+                throw new FormatException($"profile spread entry '{s.Feature}' needs a name, a segment count and a non-negative mean and sigma");
+            }
+        }
+
+        return spread;
     }
 
     /// <summary>Counts from [bin, count] pairs, checked against the histogram's layout.</summary>

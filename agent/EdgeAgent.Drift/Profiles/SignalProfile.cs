@@ -41,6 +41,12 @@ public sealed class SignalProfile
     /// <summary>Frames of converter noise only (±2 LSB, white): a live ADC with a dead capsule in front of it.</summary>
     public long ConverterNoiseFrames { get; private set; }
 
+    /// <summary>
+    /// A reference's own spread (segment-level statistics: distances of its segments from the whole), from which its
+    /// thresholds adapt; empty for windows and merges (merging keeps this profile's spread).
+    /// </summary>
+    public IReadOnlyList<FeatureSpread> Spread { get; set; } = [];
+
     public double SpeechSeconds => SpeechFrames * FrameSeconds;
 
     public double DurationSeconds => Frames * FrameSeconds;
