@@ -32,8 +32,8 @@ for d in $(seq 1 "$devices"); do
     [[ -f $audio ]] || tools/drift-soak-audio.sh "$audio" "$minutes" "$d" >/dev/null
     edgectl watch "$audio" --reference "$run/reference.json" --window 60 --windows-out "$run/device-$d" --json >"$run/device-$d.reference.json" &
     edgectl watch "$audio" --window 60 --json >"$run/device-$d.baseline.json" &
-    wait
 done
+wait
 half=$(((devices + 1) / 2))
 cohort_dirs=()
 for d in $(seq 1 "$devices"); do cohort_dirs+=("$run/device-$d"); done

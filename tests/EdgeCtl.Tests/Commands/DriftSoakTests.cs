@@ -14,10 +14,13 @@ public sealed class DriftSoakTests(ITestOutputHelper output)
 {
     private const int Minutes = 8;
 
+    /// <summary>Minutes of audio through the whole pipeline: generous, for a loaded CI machine.</summary>
+    private static readonly TimeSpan s_limit = TimeSpan.FromMinutes(20);
+
     private static readonly Lazy<string> s_reference = new(() =>
     {
         string path = Path.Combine(TestPaths.NewTempDirectory(), "soak-reference.json");
-        ExternalTool.Result r = Edgectl.Run("profile", "build", Audio("reference", 6, 1000), "-o", path);
+        ExternalTool.Result r = Edgectl.RunFor(s_limit, "profile", "build", Audio("reference", 6, 1000), "-o", path);
         return r.ExitCode == 0 ? path : throw new InvalidOperationException(r.StdErr);
     });
 
@@ -34,7 +37,7 @@ public sealed class DriftSoakTests(ITestOutputHelper output)
             foreach (bool withReference in new[] { true, false })
             {
                 string[] reference = withReference ? ["--reference", s_reference.Value, "--windows-out", windows] : [];
-                ExternalTool.Result r = Edgectl.Run(["watch", Audio("device", Minutes, device), "--window", "60", "--json", .. reference]);
+                ExternalTool.Result r = Edgectl.RunFor(s_limit, ["watch", Audio("device", Minutes, device), "--window", "60", "--json", .. reference]);
                 Assert.True(r.ExitCode == 0, r.StdErr);
                 using JsonDocument doc = JsonDocument.Parse(r.StdOut);
                 JsonElement root = doc.RootElement;
@@ -47,7 +50,7 @@ public sealed class DriftSoakTests(ITestOutputHelper output)
             }
         }
 
-        ExternalTool.Result cohort = Edgectl.Run(["cohort", .. dirs, "--reference", s_reference.Value]);
+        ExternalTool.Result cohort = Edgectl.RunFor(s_limit, ["cohort", .. dirs, "--reference", s_reference.Value]);
         Assert.True(cohort.ExitCode == 0, cohort.StdErr);
         using JsonDocument report = JsonDocument.Parse(cohort.StdOut);
         string verdict = report.RootElement.GetProperty("verdict").GetString()!;
@@ -65,7 +68,7 @@ public sealed class DriftSoakTests(ITestOutputHelper output)
     {
         string narrow = SpeechCorpus.Make($"soak-device-1-{Minutes}m-lowpass-3k4.wav", path => SpeechCorpus.Sox(Audio("device", Minutes, 1), path, "sinc", "-3400"));
 
-        ExternalTool.Result r = Edgectl.Run("watch", narrow, "--reference", s_reference.Value, "--window", "60", "--json");
+        ExternalTool.Result r = Edgectl.RunFor(s_limit, "watch", narrow, "--reference", s_reference.Value, "--window", "60", "--json");
 
         Assert.True(r.ExitCode == 0, r.StdErr);
         using JsonDocument doc = JsonDocument.Parse(r.StdOut);
@@ -78,7 +81,7 @@ public sealed class DriftSoakTests(ITestOutputHelper output)
     {
         string clean = DriftCorpus.CleanCurrent;
 
-        ExternalTool.Result r = Edgectl.Run("watch", clean, clean, clean, clean, clean, clean, "--reference", s_reference.Value, "--window", "10", "--json");
+        ExternalTool.Result r = Edgectl.RunFor(s_limit, "watch", clean, clean, clean, clean, clean, clean, "--reference", s_reference.Value, "--window", "10", "--json");
 
         Assert.True(r.ExitCode == 0, r.StdErr);
         using JsonDocument doc = JsonDocument.Parse(r.StdOut);
