@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 
 namespace EdgeAgent.TestSupport;
@@ -41,6 +42,8 @@ public static class DriftCorpus
         ["hum-60hz"] = [],
         ["dead-microphone"] = [],
         ["dropouts"] = [],
+        ["stuck-value"] = [],
+        ["converter-noise"] = [],
         ["telephone-8k"] = [],
     };
 
@@ -73,6 +76,13 @@ public static class DriftCorpus
                 break;
             case "dropouts":
                 Dropouts(clean, path);
+                break;
+            case "stuck-value":
+                Samples(clean, path, _ => 4096); // the converter's output stuck at +0.125 FS
+                break;
+            case "converter-noise":
+                var rng = new Random(12);
+                Samples(clean, path, _ => (short)(rng.Next(2) - rng.Next(2))); // ±1 LSB triangular dither, no signal
                 break;
             case "telephone-8k":
                 string narrow = path + ".8k.wav";
@@ -126,6 +136,19 @@ public static class DriftCorpus
         for (int start = header; start < wav.Length; start += 2 * 16_000)
         {
             Array.Clear(wav, start, Math.Min(2 * 2560, wav.Length - start));
+        }
+
+        File.WriteAllBytes(output, wav);
+    }
+
+    /// <summary>The input's header and length with every sample replaced (a dead input behind a live converter).</summary>
+    private static void Samples(string input, string output, Func<int, short> sample)
+    {
+        byte[] wav = File.ReadAllBytes(input);
+        const int header = 44;
+        for (int i = header; i + 1 < wav.Length; i += 2)
+        {
+            BinaryPrimitives.WriteInt16LittleEndian(wav.AsSpan(i), sample((i - header) / 2));
         }
 
         File.WriteAllBytes(output, wav);

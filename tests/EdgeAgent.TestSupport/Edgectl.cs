@@ -9,4 +9,7 @@ public static class Edgectl
         ExternalTool.Run("dotnet", [s_dll, .. args], environment, TimeSpan.FromMinutes(3));
 
     public static ExternalTool.Result Run(params string[] args) => Run(null, args);
+
+    /// <summary>A long run (minutes of audio through the pipeline), with its own time limit.</summary>
+    public static ExternalTool.Result RunFor(TimeSpan timeout, params string[] args) => ExternalTool.Run("dotnet", [s_dll, .. args], null, timeout);
 }

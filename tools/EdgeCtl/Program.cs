@@ -10,6 +10,8 @@ var root = new RootCommand("edgectl: the EdgeAgent technician's tool")
     ModelsCommand.Create(),
     ProfileCommand.Create(),
     DriftCommand.Create(),
+    WatchCommand.Create(),
+    CohortCommand.Create(),
 };
 
 // Model sources start with "@" (npm scopes): no response files.

@@ -44,13 +44,15 @@ public sealed class DriftAnalyzer(DriftOptions options)
             }
         }
 
-        CompareFingerprint(current, reference, results, alarms);
+        CompareFingerprint(current, reference, thresholds?.FingerprintDb(options.FingerprintThresholdDb) ?? options.FingerprintThresholdDb, results, alarms);
+        DeadInputCheck.Compare(current, reference, options, results, alarms);
         ExplainNoiseByGain(results, alarms);
         MaskShapeUnderNoise(results, alarms);
 
         // Keywords and segments depend on what was said, so their lack of evidence leaves the stream's verdict alone.
         bool signalInsufficient = results.Any(r => r.Verdict == DriftReport.InsufficientData);
         ComparePredictions(current.Predictions, reference.Predictions, results, alarms);
+        DeadInputCheck.Attribute(results, alarms);
 
         string verdict = alarms.Count > 0 ? DriftReport.Drift
             : signalInsufficient ? DriftReport.InsufficientData
@@ -69,7 +71,7 @@ public sealed class DriftAnalyzer(DriftOptions options)
     }
 
     /// <summary>The shape of the speech spectrum across the 32 mel bands, with the overall level difference removed.</summary>
-    private void CompareFingerprint(SignalProfile current, SignalProfile reference, List<FeatureResult> results, List<DriftAlarm> alarms)
+    private void CompareFingerprint(SignalProfile current, SignalProfile reference, double thresholdDb, List<FeatureResult> results, List<DriftAlarm> alarms)
     {
         double evidence = Evidence(current, FeatureScope.CleanSpeech);
         if (evidence < options.MinSpeechSeconds || Evidence(reference, FeatureScope.CleanSpeech) < options.MinSpeechSeconds)
@@ -79,11 +81,11 @@ public sealed class DriftAnalyzer(DriftOptions options)
         }
 
         double shape = DriftStatistics.FingerprintDistance(current, reference, out double mean);
-        bool drift = shape >= options.FingerprintThresholdDb;
+        bool drift = shape >= thresholdDb;
         results.Add(new FeatureResult(FingerprintFeature, DriftFamily.Bandwidth, drift ? DriftReport.Drift : DriftReport.Ok, evidence, null, null, shape, mean, null, null));
         if (drift)
         {
-            alarms.Add(new DriftAlarm(DriftFamily.Bandwidth, FingerprintFeature, "mel-shape-rms", Math.Round(shape, 3), options.FingerprintThresholdDb, Math.Round(mean, 3), "dB"));
+            alarms.Add(new DriftAlarm(DriftFamily.Bandwidth, FingerprintFeature, "mel-shape-rms", Math.Round(shape, 3), thresholdDb, Math.Round(mean, 3), "dB"));
         }
     }
 

@@ -18,14 +18,19 @@ public sealed class DriftMonitor
     private readonly List<SignalProfile> _learningWindows = [];
     private readonly TrendWatch _trends;
     private readonly long _framesPerWindow;
+    private readonly double _fingerprintDefaultDb;
     private SignalProfile? _learning;
 
-    public DriftMonitor(DriftMonitorOptions options, DriftOptions drift, AlarmStateMachineOptions alarms, SignalProfile? reference)
+    /// <param name="referenceThresholds">A shipped reference's thresholds (null: adapted to the reference's own spread, when it carries one).</param>
+    public DriftMonitor(DriftMonitorOptions options, DriftOptions drift, AlarmStateMachineOptions alarms, SignalProfile? reference, DriftThresholds? referenceThresholds = null)
     {
+        _fingerprintDefaultDb = drift.FingerprintThresholdDb;
+        Thresholds = reference is null ? null
+            : referenceThresholds ?? (reference.Spread.Count > 0 ? DriftThresholds.FromSpread(reference.Spread, options.ThresholdSigmas, drift.FingerprintThresholdDb) : null);
         _options = options;
         _analyzer = new DriftAnalyzer(drift);
         _framesPerWindow = Math.Max(1, (long)Math.Round(options.WindowSeconds / SignalProfile.FrameSeconds));
-        _trends = new TrendWatch(options.WindowSeconds);
+        _trends = new TrendWatch(options.WindowSeconds, drift.FingerprintThresholdDb);
         Reference = reference;
         ReferenceIsBaseline = false;
         _learning = reference is null ? new SignalProfile() : null;
@@ -77,7 +82,7 @@ public sealed class DriftMonitor
                 Reference = _learning;
                 ReferenceIsBaseline = true;
                 Thresholds = _options.AdaptThresholds
-                    ? DriftThresholds.Learn(_learningWindows, _learning, s => _analyzer.Required(s) / _options.EvaluationWindows, _options.ThresholdSigmas)
+                    ? DriftThresholds.Learn(_learningWindows, _learning, s => _analyzer.Required(s) / _options.EvaluationWindows, _options.ThresholdSigmas, _fingerprintDefaultDb)
                     : null;
                 _learning = null;
                 _learningWindows.Clear();

@@ -15,6 +15,9 @@ public sealed class FrameFeatureExtractor
     private const float PlateauLevel = 0.05f; // flat tops of 3+ identical samples above this are clipping at a lower stage
     private const int LowBin = 7;             // 218 Hz: spectral shape and levels start here, above hum and DC
     private const double Floor = 1e-12;
+    private const float Lsb16 = 1f / 32768;
+    private const float ConverterNoiseSpan = 4 * Lsb16; // ±2 LSB of 16-bit: a live converter with nothing in front of it
+    private const float ConverterNoiseFlatness = 0.3f;  // white: no spectral structure (white noise ≈ 0.56)
 
     private readonly Fft _fft = new(FrameSamples);
     private readonly float[] _window = new float[FrameSamples];
@@ -74,12 +77,14 @@ public sealed class FrameFeatureExtractor
         }
 
         float dc = (float)(sum / frame.Length);
-        float peak = 0, centredPeak = 0;
+        float peak = 0, centredPeak = 0, lowest = frame[0], highest = frame[0];
         bool silent = true;
         foreach (float x in frame)
         {
             peak = Math.Max(peak, Math.Abs(x));
             centredPeak = Math.Max(centredPeak, Math.Abs(x - dc));
+            lowest = Math.Min(lowest, x);
+            highest = Math.Max(highest, x);
             silent &= x == 0;
         }
 
@@ -112,6 +117,7 @@ public sealed class FrameFeatureExtractor
 
         double mean = sum / frame.Length;
         f.DigitalSilence = silent;
+        f.Stuck = !silent && lowest == highest;
         f.DcOffset = (float)mean;
         f.PeakDb = (float)(20 * Math.Log10(peak + 1e-6));
         f.ClippedFraction = Math.Min(1f, (float)clipped / frame.Length);
@@ -156,6 +162,7 @@ public sealed class FrameFeatureExtractor
 
         f.CleanLevelDb = ToDbfs(total);
         Spectral(ref f, total, weighted);
+        f.ConverterNoise = !silent && !f.Stuck && highest - lowest <= ConverterNoiseSpan && f.Flatness >= ConverterNoiseFlatness;
         for (int b = 0; b < MelBands; b++)
         {
             double e = 0;

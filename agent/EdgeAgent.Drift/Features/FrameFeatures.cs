@@ -49,4 +49,13 @@ public struct FrameFeatures
 
     /// <summary>True when every sample is exactly zero (a dead input or a dropout).</summary>
     public bool DigitalSilence;
+
+    /// <summary>True when every sample has the same non-zero value (a stuck converter or a dead input held at an offset).</summary>
+    public bool Stuck;
+
+    /// <summary>
+    /// True when the frame holds only converter noise: every sample within ±2 LSB of 16-bit and a white spectrum (a dead
+    /// capsule behind a live ADC, about ±1 LSB of dither).
+    /// </summary>
+    public bool ConverterNoise;
 }

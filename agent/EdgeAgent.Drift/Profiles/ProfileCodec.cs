@@ -8,12 +8,16 @@ namespace EdgeAgent.Drift.Profiles;
 /// The compact binary form of a <see cref="SignalProfile"/>, for telemetry and storage (an hour of a device fits in a
 /// few kilobytes): "EP", a version byte, the body's length, then the body compressed with Brotli. The body is varints:
 /// frame counts; per catalogued feature its sparse histogram (bin deltas and counts) and exact moments; the 32 mel
-/// moments; the prediction histograms and each keyword's name, detections and scores. The histogram layouts are those
-/// of the version; <see cref="ProfileDocument"/> is the readable form of the same content.
+/// moments; the prediction histograms and each keyword's name, detections and scores; since version 2 the stuck and
+/// converter-noise frame counts and the reference's spread (feature, segments, mean and σ in 1/1000). The histogram
+/// layouts are those of the version; <see cref="ProfileDocument"/> is the readable form of the same content.
 /// </summary>
 public static class ProfileCodec
 {
-    public const byte Version = 1;
+    /// <summary>The version written. Version 1 (without the dead-input frame counts) still decodes, with them at zero.</summary>
+    public const byte Version = 2;
+
+    private const byte OldestVersion = 1;
     private const int MaxBodyBytes = 1 << 20;
 
     public static byte[] Encode(SignalProfile profile)
@@ -51,6 +55,19 @@ public static class ProfileCodec
             w.Histogram(k.Scores);
         }
 
+        w.Unsigned((ulong)profile.StuckFrames);
+        w.Unsigned((ulong)profile.ConverterNoiseFrames);
+        w.Unsigned((ulong)profile.Spread.Count);
+        foreach (FeatureSpread s in profile.Spread)
+        {
+            byte[] utf8 = Encoding.UTF8.GetBytes(s.Feature);
+            w.Unsigned((ulong)utf8.Length);
+            body.Write(utf8);
+            w.Unsigned((ulong)s.Segments);
+            w.Unsigned((ulong)Math.Round(s.Mean * RunningMoments.Scale));
+            w.Unsigned((ulong)Math.Round(s.Sigma * RunningMoments.Scale));
+        }
+
         ReadOnlySpan<byte> raw = body.WrittenSpan;
         var output = new byte[3 + 5 + BrotliEncoder.GetMaxCompressedLength(raw.Length)];
         output[0] = (byte)'E';
@@ -76,9 +93,10 @@ public static class ProfileCodec
             throw new FormatException("not an encoded profile (no 'EP' header)");
         }
 
-        if (encoded[2] != Version)
+        byte version = encoded[2];
+        if (version is < OldestVersion or > Version)
         {
-            throw new FormatException($"encoded profile version {encoded[2]} is not supported (expected {Version})");
+            throw new FormatException($"encoded profile version {version} is not supported (expected {OldestVersion} to {Version})");
         }
 
         try
@@ -96,7 +114,7 @@ public static class ProfileCodec
                 throw new FormatException("encoded profile is corrupt (decompression failed)");
             }
 
-            return ReadBody(new Reader(raw));
+            return ReadBody(new Reader(raw), version);
         }
         catch (IndexOutOfRangeException)
         {
@@ -104,7 +122,7 @@ public static class ProfileCodec
         }
     }
 
-    private static SignalProfile ReadBody(Reader r)
+    private static SignalProfile ReadBody(Reader r, byte version)
     {
         long frames = r.Count(), speech = r.Count(), clean = r.Count(), nonSpeech = r.Count();
         var profile = new SignalProfile();
@@ -152,6 +170,19 @@ public static class ProfileCodec
             KeywordPrediction keyword = p.Keyword(name);
             keyword.Detections = r.Count();
             keyword.Scores.Load(r.Histogram(keyword.Scores.Bins));
+        }
+
+        if (version >= 2)
+        {
+            profile.LoadDeadFrames(r.Count(), r.Count());
+            var spread = new List<FeatureSpread>();
+            for (long n = r.Count(), i = 0; i < n; i++)
+            {
+                string feature = r.Text();
+                spread.Add(new FeatureSpread(feature, (int)Math.Min(int.MaxValue, r.Count()), (double)r.Count() / RunningMoments.Scale, (double)r.Count() / RunningMoments.Scale));
+            }
+
+            profile.Spread = spread;
         }
 
         if (!r.AtEnd)

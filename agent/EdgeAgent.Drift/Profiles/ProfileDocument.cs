@@ -24,20 +24,35 @@ public sealed record ProfileDocument
 
     public long NonSpeechFrames { get; init; }
 
+    /// <summary>Frames of one repeated non-zero value (absent in older profiles: 0).</summary>
+    public long StuckFrames { get; init; }
+
+    /// <summary>Frames of converter noise only (absent in older profiles: 0).</summary>
+    public long ConverterNoiseFrames { get; init; }
+
     public required List<FeatureDocument> Features { get; init; }
 
     public required List<MomentsDocument> Mel { get; init; }
 
+    /// <summary>
+    /// The reference's own spread: per feature, the distances of its segments from the whole (absent in profiles
+    /// written before segment statistics, and in merged profiles: the default thresholds apply).
+    /// </summary>
+    public List<FeatureSpread>? Spread { get; init; }
+
     /// <summary>What the models predicted (absent in profiles written before prediction features: read as empty).</summary>
     public PredictionsDocument? Predictions { get; init; }
 
-    public static ProfileDocument From(SignalProfile profile, string? description = null) => new()
+    public static ProfileDocument From(SignalProfile profile, string? description = null, IReadOnlyList<FeatureSpread>? spread = null) => new()
     {
         Description = description,
+        Spread = (spread ?? profile.Spread) is { Count: > 0 } s ? s.ToList() : null,
         Frames = profile.Frames,
         SpeechFrames = profile.SpeechFrames,
         CleanSpeechFrames = profile.CleanSpeechFrames,
         NonSpeechFrames = profile.NonSpeechFrames,
+        StuckFrames = profile.StuckFrames,
+        ConverterNoiseFrames = profile.ConverterNoiseFrames,
         Features = FeatureCatalog.Features.Select((f, i) => new FeatureDocument
         {
             Name = f.Name,
@@ -83,8 +98,24 @@ public sealed record ProfileDocument
             profile.LoadMel(b, Mel[b].ToMoments());
         }
 
+        profile.LoadDeadFrames(StuckFrames, ConverterNoiseFrames);
+        profile.Spread = Spread is null ? [] : CheckedSpread(Spread);
+
         Predictions?.LoadInto(profile.Predictions);
         return profile;
+    }
+
+    internal static List<FeatureSpread> CheckedSpread(List<FeatureSpread> spread)
+    {
+        foreach (FeatureSpread s in spread)
+        {
+            if (string.IsNullOrWhiteSpace(s.Feature) || s.Segments < 0 || !double.IsFinite(s.Mean) || !double.IsFinite(s.Sigma) || s.Mean < 0 || s.Sigma < 0)
+            {
+                throw new FormatException($"profile spread entry '{s.Feature}' needs a name, a segment count and a non-negative mean and sigma");
+            }
+        }
+
+        return spread;
     }
 
     /// <summary>Counts from [bin, count] pairs, checked against the histogram's layout.</summary>

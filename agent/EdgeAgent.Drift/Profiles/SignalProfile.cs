@@ -38,6 +38,18 @@ public sealed class SignalProfile
     /// <summary>Frames without speech that carry a signal (not digital silence).</summary>
     public long NonSpeechFrames { get; private set; }
 
+    /// <summary>Frames whose samples all hold the same non-zero value (a stuck input); they carry no signal.</summary>
+    public long StuckFrames { get; private set; }
+
+    /// <summary>Frames of converter noise only (±2 LSB, white): a live ADC with a dead capsule in front of it.</summary>
+    public long ConverterNoiseFrames { get; private set; }
+
+    /// <summary>
+    /// A reference's own spread (segment-level statistics: distances of its segments from the whole), from which its
+    /// thresholds adapt; empty for windows and merges (merging keeps this profile's spread).
+    /// </summary>
+    public IReadOnlyList<FeatureSpread> Spread { get; set; } = [];
+
     public double SpeechSeconds => SpeechFrames * FrameSeconds;
 
     public double DurationSeconds => Frames * FrameSeconds;
@@ -57,13 +69,15 @@ public sealed class SignalProfile
     /// </summary>
     public void Add(in FrameFeatures features, float vadProbability, ReadOnlySpan<float> melDb, bool clean = true)
     {
-        bool signal = !features.DigitalSilence;
+        bool signal = !features.DigitalSilence && !features.Stuck;
         bool speech = vadProbability >= SpeechProbability && signal;
         bool nonSpeech = !speech && signal;
         Frames++;
         SpeechFrames += speech ? 1 : 0;
         CleanSpeechFrames += speech && clean ? 1 : 0;
         NonSpeechFrames += nonSpeech ? 1 : 0;
+        StuckFrames += features.Stuck ? 1 : 0;
+        ConverterNoiseFrames += features.ConverterNoise ? 1 : 0;
         IReadOnlyList<ProfileFeature> catalog = FeatureCatalog.Features;
         for (int i = 0; i < _histograms.Length; i++)
         {
@@ -111,6 +125,8 @@ public sealed class SignalProfile
         SpeechFrames += other.SpeechFrames;
         CleanSpeechFrames += other.CleanSpeechFrames;
         NonSpeechFrames += other.NonSpeechFrames;
+        StuckFrames += other.StuckFrames;
+        ConverterNoiseFrames += other.ConverterNoiseFrames;
         for (int i = 0; i < _histograms.Length; i++)
         {
             _histograms[i].MergeFrom(other._histograms[i]);
@@ -199,6 +215,17 @@ public sealed class SignalProfile
         NonSpeechFrames = nonSpeechFrames;
         _histograms[feature].Load(counts);
         _moments[feature] = moments;
+    }
+
+    internal void LoadDeadFrames(long stuckFrames, long converterNoiseFrames)
+    {
+        if (stuckFrames < 0 || converterNoiseFrames < 0 || stuckFrames + converterNoiseFrames > Frames)
+        {
+            throw new FormatException($"profile has {stuckFrames} stuck and {converterNoiseFrames} converter-noise frames of {Frames}");
+        }
+
+        StuckFrames = stuckFrames;
+        ConverterNoiseFrames = converterNoiseFrames;
     }
 
     internal void LoadMel(int band, RunningMoments moments) => _mel[band] = moments;

@@ -23,8 +23,9 @@ internal static partial class DriftWatchLog
     [LoggerMessage(3006, LogLevel.Debug, "Drift window {Start:o} - {End:o}: {Verdict}")]
     public static partial void Window(ILogger logger, DateTimeOffset start, DateTimeOffset end, string verdict);
 
-    [LoggerMessage(3008, LogLevel.Warning, "Drift trend {Feature}: {Change} change, {RatePerHour:+0.###;-0.###} {Unit}/h over the last windows ({Windows} windows since onset)")]
-    public static partial void Trend(ILogger logger, string feature, string change, double ratePerHour, string unit, long windows);
+    /// <summary>A confirmed change, once: information, or a warning when its new level crosses the feature's drift threshold.</summary>
+    [LoggerMessage(EventId = 3008, Message = "Drift trend {Feature}: {Change} change from {From:0.###} to {To:0.###} {Unit}, {RatePerHour:+0.###;-0.###}/h ({Windows} windows since onset){Crossing}")]
+    public static partial void Trend(ILogger logger, LogLevel level, string feature, string change, double from, double to, string unit, double ratePerHour, long windows, string crossing);
 
     [LoggerMessage(3007, LogLevel.Error, "Drift watch failed on a window; it goes on with the next one")]
     public static partial void WindowFailed(ILogger logger, Exception exception);

@@ -60,7 +60,17 @@ internal sealed class WindowWriter(DriftStore store, FleetLink fleet, ILogger lo
 
         foreach (DriftTrend trend in window.Trends)
         {
-            DriftWatchLog.Trend(logger, trend.Feature, trend.Change, trend.RatePerHour, trend.Unit, trend.WindowsSinceOnset);
+            DriftWatchLog.Trend(
+                logger,
+                trend.CrossesThreshold ? LogLevel.Warning : LogLevel.Information,
+                trend.Feature,
+                trend.Change,
+                trend.From,
+                trend.To,
+                trend.Unit,
+                trend.RatePerHour,
+                trend.WindowsSinceOnset,
+                trend.CrossesThreshold ? "; beyond its drift threshold" : string.Empty);
         }
 
         DriftWatchLog.Window(logger, window.Start, window.End, window.Report?.Verdict ?? "learning");

@@ -14,6 +14,8 @@ namespace EdgeCloud.Fleet;
 public sealed class CohortDrift(ICloudStore store, TimeProvider time)
 {
     public const string ModelPrefix = "model:";
+    /// <summary>k of mean + k·σ for thresholds from the reference's own spread.</summary>
+    private const double ThresholdSigmas = 3;
     private static readonly string[] s_trendFeatures = ["speech_level", "noise_floor", "spectral_tilt"];
 
     public async Task<IReadOnlyList<CohortVerdict>> EvaluateAsync(string groupBy, double hours, SignalProfile reference, CancellationToken cancellationToken)
@@ -51,10 +53,12 @@ public sealed class CohortDrift(ICloudStore store, TimeProvider time)
             TryMerge(hourly, profile);
         }
 
-        var analyzer = new DriftAnalyzer(new DriftOptions());
+        var options = new DriftOptions();
+        var analyzer = new DriftAnalyzer(options);
+        DriftThresholds thresholds = DriftThresholds.FromSpread(reference.Spread, ThresholdSigmas, options.FingerprintThresholdDb);
         return cohorts.Select(c =>
         {
-            DriftReport report = analyzer.Compare(c.Value.Profile, reference);
+            DriftReport report = analyzer.Compare(c.Value.Profile, reference, thresholds);
             return new CohortVerdict(c.Key, c.Value.Devices.Count, c.Value.Windows, report.Verdict, Math.Round(c.Value.Profile.SpeechSeconds, 1),
                 report.Alarms, report.Families, Trends(c.Value.Hours, reference));
         }).ToList();

@@ -22,6 +22,8 @@ public sealed class DriftCommandTests(ITestOutputHelper output)
         ["hum-60hz"] = ["hum"],
         ["dead-microphone"] = ["dead-input"],
         ["dropouts"] = ["dead-input"],
+        ["stuck-value"] = ["dead-input"],
+        ["converter-noise"] = ["dead-input"],
         ["telephone-8k"] = ["bandwidth"],
     };
 
@@ -45,7 +47,7 @@ public sealed class DriftCommandTests(ITestOutputHelper output)
             string verdict = doc.RootElement.GetProperty("verdict").GetString()!;
             var alarms = doc.RootElement.GetProperty("alarms").EnumerateArray().ToList();
             string[] families = alarms.Select(a => a.GetProperty("family").GetString()!).Distinct().Order().ToArray();
-            string features = string.Join(", ", alarms.Select(a => $"{a.GetProperty("feature").GetString()} {a.GetProperty("score").GetDouble():0.###}"));
+            string features = string.Join(", ", alarms.Select(a => $"{a.GetProperty("feature").GetString()} {a.GetProperty("test").GetString()} {a.GetProperty("score").GetDouble():0.###}"));
             table.Append($"| {scenario} | {verdict} | {string.Join(", ", families)} | {features} |\n");
             string expectedVerdict = expected.Length == 0 ? "ok" : "drift";
             if (verdict != expectedVerdict || !families.SequenceEqual(expected.Order()))

@@ -9,4 +9,5 @@ namespace EdgeCtl.Analysis;
 [JsonSerializable(typeof(AnalysisReport))]
 [JsonSerializable(typeof(EdgeAgent.Drift.Detection.DriftReport))]
 [JsonSerializable(typeof(ModelListReport))]
+[JsonSerializable(typeof(WatchReport))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;

@@ -10,7 +10,17 @@ internal sealed class StreamProfiler : ISpeechEvents
     private readonly SignalProfiler _profiler = new();
     private string[] _keywords = [];
 
-    public void OnVadFrame(ReadOnlySpan<float> frame, float probability, long startSample, double elapsedMs) => _profiler.Push(frame, probability, elapsedMs);
+    private readonly List<SignalProfile> _segments = [];
+    private long _segmentFrames = long.MaxValue;
+
+    public void OnVadFrame(ReadOnlySpan<float> frame, float probability, long startSample, double elapsedMs)
+    {
+        _profiler.Push(frame, probability, elapsedMs);
+        if (_profiler.Profile.Frames >= _segmentFrames)
+        {
+            _segments.Add(_profiler.TakeProfile());
+        }
+    }
 
     public void OnKeywordScores(ReadOnlySpan<float> scores, double elapsedMs) => _profiler.Predictions.AddChunk(scores, _keywords, elapsedMs);
 
@@ -18,9 +28,18 @@ internal sealed class StreamProfiler : ISpeechEvents
 
     public void OnDetection(EdgeAgent.Core.Keywords.KeywordDetection detection) => _profiler.Predictions.AddDetection(detection.Keyword);
 
-    public static SignalProfile Profile(IReadOnlyList<string> paths, SpeechModels models, SpeechPipelineOptions options)
+    public static SignalProfile Profile(IReadOnlyList<string> paths, SpeechModels models, SpeechPipelineOptions options) =>
+        Segments(paths, models, options, double.PositiveInfinity).Whole;
+
+    /// <summary>The stream's profile and the profiles of its consecutive segments of <paramref name="segmentSeconds"/> each.</summary>
+    public static (SignalProfile Whole, IReadOnlyList<SignalProfile> Segments) Segments(IReadOnlyList<string> paths, SpeechModels models, SpeechPipelineOptions options, double segmentSeconds)
     {
         var events = new StreamProfiler();
+        if (double.IsFinite(segmentSeconds))
+        {
+            events._segmentFrames = Math.Max(1, (long)(segmentSeconds / SignalProfile.FrameSeconds));
+        }
+
         using var pipeline = new SpeechPipeline(models, options, events);
         events._keywords = pipeline.Heads.Select(h => h.Keyword).ToArray();
         var block = new float[16_000];
@@ -38,6 +57,14 @@ internal sealed class StreamProfiler : ISpeechEvents
         }
 
         pipeline.Flush();
-        return events._profiler.Profile;
+        if (events._segments.Count == 0)
+        {
+            return (events._profiler.Profile, []);
+        }
+
+        events._segments.Add(events._profiler.TakeProfile());
+        var whole = new SignalProfile();
+        events._segments.ForEach(whole.MergeFrom);
+        return (whole, events._segments);
     }
 }

@@ -11,6 +11,9 @@ namespace EdgeCtl.Commands;
 /// <summary><c>edgectl drift &lt;audio.wav&gt;... --reference ref.json</c>: has the input changed, and how?</summary>
 internal static class DriftCommand
 {
+    /// <summary>k of mean + k·σ, as the agent's default.</summary>
+    private const double ThresholdSigmas = 3;
+
     public static Command Create()
     {
         var pipeline = new PipelineOptions();
@@ -24,10 +27,10 @@ internal static class DriftCommand
         command.Options.Add(pipeline.Json);
         command.SetAction(result =>
         {
-            SignalProfile referenceProfile = ReadReference(result.GetValue(reference)!);
+            (SignalProfile referenceProfile, DriftThresholds thresholds) = ReadReferenceWithThresholds(result.GetValue(reference)!);
             (SpeechModels models, SpeechPipelineOptions options) = pipeline.Resolve(result);
             SignalProfile current = StreamProfiler.Profile(result.GetValue(files)!, models, options);
-            DriftReport report = new DriftAnalyzer(new DriftOptions()).Compare(current, referenceProfile);
+            DriftReport report = new DriftAnalyzer(new DriftOptions()).Compare(current, referenceProfile, thresholds);
             Print(report, result.GetValue(pipeline.Json));
             return ExitCodes.Ok;
         });
@@ -35,11 +38,15 @@ internal static class DriftCommand
     }
 
     /// <summary>Reads a reference profile; a bad file is a one-line error naming it.</summary>
-    internal static SignalProfile ReadReference(string path)
+    internal static SignalProfile ReadReference(string path) => ReadReferenceWithThresholds(path).Profile;
+
+    /// <summary>A reference profile and the thresholds adapted to its own spread (mean + 3σ of its segments, never below the defaults).</summary>
+    internal static (SignalProfile Profile, DriftThresholds Thresholds) ReadReferenceWithThresholds(string path)
     {
         try
         {
-            return ProfileDocument.Read(path).ToProfile();
+            ProfileDocument doc = ProfileDocument.Read(path);
+            return (doc.ToProfile(), DriftThresholds.FromSpread(doc.Spread ?? [], ThresholdSigmas, new DriftOptions().FingerprintThresholdDb));
         }
         catch (FormatException ex)
         {

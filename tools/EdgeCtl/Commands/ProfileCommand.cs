@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeAgent.Drift.Detection;
 using EdgeAgent.Drift.Profiles;
 using EdgeAgent.Speech.Pipeline;
 using EdgeCtl.Analysis;
@@ -8,6 +9,13 @@ namespace EdgeCtl.Commands;
 /// <summary><c>edgectl profile build &lt;audio.wav&gt;... -o ref.json</c>: a reference profile, the form a model version ships with.</summary>
 internal static class ProfileCommand
 {
+    /// <summary>
+    /// The reference is cut into segments of this length to measure its own spread (each a few sentences of one voice);
+    /// a segment needs a fifth of the evidence an evaluation needs, as a device's learning windows do.
+    /// </summary>
+    private const double SegmentSeconds = 10;
+    private const int SegmentsPerEvaluation = 5;
+
     public static Command Create()
     {
         var pipeline = new PipelineOptions();
@@ -23,10 +31,12 @@ internal static class ProfileCommand
         build.SetAction(result =>
         {
             (SpeechModels models, SpeechPipelineOptions options) = pipeline.Resolve(result);
-            SignalProfile profile = StreamProfiler.Profile(result.GetValue(files)!, models, options);
+            (SignalProfile profile, IReadOnlyList<SignalProfile> segments) = StreamProfiler.Segments(result.GetValue(files)!, models, options, SegmentSeconds);
+            var analyzer = new DriftAnalyzer(new DriftOptions());
+            IReadOnlyList<FeatureSpread> spread = DriftThresholds.Measure(segments, profile, s => analyzer.Required(s) / SegmentsPerEvaluation);
             string path = result.GetValue(output)!;
-            ProfileDocument.From(profile, result.GetValue(description)).Write(path);
-            Console.Out.WriteLine($"wrote {path}: {profile.DurationSeconds:F1} s of audio, {profile.SpeechSeconds:F1} s of speech");
+            ProfileDocument.From(profile, result.GetValue(description), spread).Write(path);
+            Console.Out.WriteLine($"wrote {path}: {profile.DurationSeconds:F1} s of audio, {profile.SpeechSeconds:F1} s of speech, spread over {segments.Count} segments of {SegmentSeconds:F0} s");
             return ExitCodes.Ok;
         });
 
