@@ -19,13 +19,35 @@ public sealed class RollupBuilder
 
     private readonly Dictionary<(string DeviceId, DateTimeOffset Hour), Sum> _devices = [];
     private readonly Dictionary<CohortKey, Sum> _cohorts = [];
+    private readonly Dictionary<string, (string Label, string Value)[]> _cohortsOf = new(StringComparer.Ordinal);
 
     /// <summary>Windows whose profile could not be decoded (left out of every rollup).</summary>
     public int Corrupt { get; private set; }
 
     public IEnumerable<(string DeviceId, DateTimeOffset Hour)> DeviceKeys => _devices.Keys;
 
-    public IEnumerable<CohortKey> CohortKeys => _cohorts.Keys;
+    public IEnumerable<CohortKey> CohortKeys => Cohorts.Keys;
+
+    /// <summary>The cohort sums, made from the device hours on first use after the last window was added.</summary>
+    private Dictionary<CohortKey, Sum> Cohorts
+    {
+        get
+        {
+            if (_cohorts.Count == 0)
+            {
+                foreach (((string deviceId, DateTimeOffset hour), Sum sum) in _devices)
+                {
+                    foreach ((string label, string value) in _cohortsOf[deviceId])
+                    {
+                        SumOf(_cohorts, new CohortKey(label, value, RollupGrain.Hour, hour)).Add(sum.Profile, deviceId, sum.Windows);
+                        SumOf(_cohorts, new CohortKey(label, value, RollupGrain.Day, RollupBuckets.Day(hour))).Add(sum.Profile, deviceId, sum.Windows);
+                    }
+                }
+            }
+
+            return _cohorts;
+        }
+    }
 
     /// <summary>The cohorts a device is in: (label, value) for each label, and (model:name, version) per model.</summary>
     public static IEnumerable<(string Label, string Value)> CohortsOf(DeviceRecord device)
@@ -59,17 +81,11 @@ public sealed class RollupBuilder
             return;
         }
 
-        SumOf(_devices, (deviceId, RollupBuckets.Hour(windowEnd))).Add(decoded, deviceId);
-        if (device is null)
-        {
-            return;
-        }
-
-        foreach ((string label, string value) in CohortsOf(device))
-        {
-            SumOf(_cohorts, new CohortKey(label, value, RollupGrain.Hour, RollupBuckets.Hour(windowEnd))).Add(decoded, deviceId);
-            SumOf(_cohorts, new CohortKey(label, value, RollupGrain.Day, RollupBuckets.Day(windowEnd))).Add(decoded, deviceId);
-        }
+        // Windows add into their device's hour; cohorts are made from the device hours (fewer merges, same sums).
+        var key = (deviceId, RollupBuckets.Hour(windowEnd));
+        SumOf(_devices, key).Add(decoded, deviceId, 1);
+        _cohortsOf.TryAdd(deviceId, device is null ? [] : [.. CohortsOf(device)]);
+        _cohorts.Clear();
     }
 
     /// <summary>The instance's device rows with this batch added to what <paramref name="stored"/> holds.</summary>
@@ -82,7 +98,7 @@ public sealed class RollupBuilder
 
     /// <summary>The instance's cohort rows with this batch added to what <paramref name="stored"/> holds.</summary>
     public IReadOnlyList<CohortRollup> MergeCohorts(string instance, IReadOnlyDictionary<CohortKey, CohortRollup> stored) =>
-        _cohorts.Select(c =>
+        Cohorts.Select(c =>
         {
             CohortRollup? s = stored.GetValueOrDefault(c.Key);
             (SignalProfile profile, long windows) = Combine(c.Value, s is null ? null : (s.Profile, s.Windows));
@@ -126,10 +142,10 @@ public sealed class RollupBuilder
 
         public HashSet<string> Devices { get; } = new(StringComparer.Ordinal);
 
-        public void Add(SignalProfile profile, string deviceId)
+        public void Add(SignalProfile profile, string deviceId, long windows)
         {
             Profile.MergeFrom(profile);
-            Windows++;
+            Windows += windows;
             Devices.Add(deviceId);
         }
     }
