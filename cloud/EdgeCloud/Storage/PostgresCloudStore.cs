@@ -86,7 +86,7 @@ public sealed partial class PostgresCloudStore : ICloudStore
             batch.BatchCommands.Add(cmd);
         }
 
-        foreach (IGrouping<string, WindowRecord> device in windows.GroupBy(w => w.DeviceId, StringComparer.Ordinal))
+        foreach (IGrouping<string, WindowRecord> device in windows.GroupBy(w => w.DeviceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)) // one lock order: concurrent batches cannot deadlock
         {
             var touch = new NpgsqlBatchCommand("update devices set last_seen = greatest(last_seen, $2) where device_id = $1");
             touch.Parameters.Add(Parameter(device.Key));
