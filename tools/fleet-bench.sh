@@ -94,7 +94,7 @@ if [[ $backfill_devices -gt 0 ]]; then
         else
             target=(--data-dir "$cloud_dir")
         fi
-        dotnet "$sim_dll" backfill --devices "$backfill_devices" --hours "$hours" --window-minutes "$minutes" "${target[@]}" | grep RESULT | sed "s/^RESULT /RESULT $storage /"
+        dotnet "$sim_dll" backfill --devices "$backfill_devices" --hours "$hours" --window-minutes "$minutes" "${target[@]}" | grep -E "RESULT|micModel=" | sed "s/^RESULT /RESULT $storage /"
         start_cloud embedded "$storage"
         url="http://127.0.0.1:$http/api/fleet/drift?groupBy=micModel&hours=24"
         curl -sf -H "X-Api-Key: bench" "$url" >/dev/null # warm-up (JIT, caches)
