@@ -144,7 +144,15 @@ public sealed class RollupBuilder
 
         public void Add(SignalProfile profile, string deviceId, long windows)
         {
-            Profile.MergeFrom(profile);
+            try
+            {
+                Profile.MergeFrom(profile);
+            }
+            catch (ProfileBoundsException)
+            {
+                return; // past a bound (e.g. keywords): left out rather than blocking the roll-up for good
+            }
+
             Windows += windows;
             Devices.Add(deviceId);
         }
