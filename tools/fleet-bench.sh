@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Fleet benchmark: edge-fleetsim against a real edge-cloud on this machine, for each broker × storage pair:
 # ingest throughput (windows/s) and publish-to-API latency (p99), median of RUNS runs, each on a fresh cloud; then
-# 10,000 simulated devices connected at once to the embedded broker.
+# 10,000 simulated devices connected at once to the embedded broker. First (unless BACKFILL_DEVICES=0), per store: a
+# backfill of BACKFILL_DEVICES x BACKFILL_HOURS of BACKFILL_WINDOW_MINUTES-minute windows (edge-fleetsim backfill: rate,
+# in-process cohort query and fleet-watch times), then a cloud on that data: p50/p99 of QUERIES requests of
+# GET /api/fleet/drift?groupBy=micModel&hours=24 and the cloud's RSS. ONLY_BACKFILL=1 stops after that.
 #   DEVICES (1000) SECONDS (15) RUNS (3) CONNECT (10000)
+#   SKIP_BUILD (0: build the solution first)
+#   BACKFILL_DEVICES (10000) BACKFILL_HOURS (24) BACKFILL_WINDOW_MINUTES (10) QUERIES (200) ONLY_BACKFILL (0)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -12,7 +17,7 @@ runs=${RUNS:-3}
 connect=${CONNECT:-10000}
 
 tools/install-deps.sh --servers
-dotnet build EdgeAgent.sln -c Release --nologo -v quiet >/dev/null
+[[ ${SKIP_BUILD:-0} == 1 ]] || dotnet build EdgeAgent.sln -c Release --nologo -v quiet >/dev/null
 cloud_dll=cloud/EdgeCloud/bin/Release/net10.0/linux-x64/edge-cloud.dll
 sim_dll=tools/EdgeCloud.FleetSim/bin/Release/net10.0/linux-x64/edge-fleetsim.dll
 work=$(mktemp -d)
@@ -52,7 +57,7 @@ pids+=("$mq_pid")
 start_cloud() { # broker storage → sets http mqtt cloud_pid
     local broker=$1 storage=$2 db=""
     http=$(free_port); mqtt=$(free_port)
-    local args=(--urls "http://127.0.0.1:$http" --EdgeCloud:DataDir="$work/cloud-$RANDOM" --EdgeCloud:AdminApiKey=bench
+    local args=(--urls "http://127.0.0.1:$http" --EdgeCloud:DataDir="${cloud_dir:-$work/cloud-$RANDOM}" --EdgeCloud:AdminApiKey=bench
         --EdgeCloud:Ingest:Burst=100000000 --EdgeCloud:Ingest:PerMinute=100000000 --Serilog:MinimumLevel:Default=Warning)
     if [[ $broker == embedded ]]; then
         args+=(--EdgeCloud:Mqtt:Port="$mqtt" --EdgeCloud:Mqtt:BindAddress=127.0.0.1)
@@ -63,8 +68,8 @@ start_cloud() { # broker storage → sets http mqtt cloud_pid
             --EdgeCloud:Mqtt:External:SharedGroup="bench-$RANDOM$RANDOM")
     fi
     if [[ $storage == postgres ]]; then
-        db="bench_$RANDOM$RANDOM"
-        as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -qc "create database $db" >/dev/null
+        db=${cloud_db:-bench_$RANDOM$RANDOM}
+        [[ -n ${cloud_db:-} ]] || as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -qc "create database $db" >/dev/null
         args+=(--EdgeCloud:Storage:Provider=postgres --EdgeCloud:Storage:ConnectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$db;Maximum Pool Size=100")
     fi
     ulimit -n 20000
@@ -75,6 +80,34 @@ start_cloud() { # broker storage → sets http mqtt cloud_pid
 }
 stop_cloud() { kill "$cloud_pid" 2>/dev/null || true; wait "$cloud_pid" 2>/dev/null || true; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+backfill_devices=${BACKFILL_DEVICES:-10000}
+if [[ $backfill_devices -gt 0 ]]; then
+    hours=${BACKFILL_HOURS:-24}; minutes=${BACKFILL_WINDOW_MINUTES:-10}; queries=${QUERIES:-200}
+    echo "fleet-bench: backfill of $backfill_devices devices x $hours h of $minutes-minute windows; $(nproc) cores"
+    for storage in ${STORAGES:-litedb postgres}; do
+        cloud_dir="$work/backfill-$storage"; cloud_db=""
+        if [[ $storage == postgres ]]; then
+            cloud_db="backfill_$RANDOM$RANDOM"
+            as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -qc "create database $cloud_db" >/dev/null
+            target=(--postgres "Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$cloud_db;Maximum Pool Size=20")
+        else
+            target=(--data-dir "$cloud_dir")
+        fi
+        dotnet "$sim_dll" backfill --devices "$backfill_devices" --hours "$hours" --window-minutes "$minutes" "${target[@]}" | grep -E "RESULT|micModel=" | sed "s/^RESULT /RESULT $storage /"
+        start_cloud embedded "$storage"
+        url="http://127.0.0.1:$http/api/fleet/drift?groupBy=micModel&hours=24"
+        curl -sf -H "X-Api-Key: bench" "$url" >/dev/null # warm-up (JIT, caches)
+        for _ in $(seq 1 "$queries"); do curl -s -o /dev/null -w '%{time_total}\n' -H "X-Api-Key: bench" "$url"; done | sort -g >"$work/q"
+        p50=$(awk '{ v[NR] = $1 } END { printf "%.0f", 1000 * v[int((NR + 1) / 2)] }' "$work/q")
+        p99=$(awk '{ v[NR] = $1 } END { i = int(NR * 0.99 + 0.999); printf "%.0f", 1000 * v[i] }' "$work/q")
+        rss=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$cloud_pid/status")
+        echo "RESULT $storage GET /api/fleet/drift?groupBy=micModel&hours=24: p50 $p50 ms, p99 $p99 ms (n=$queries); cloud RSS $rss MiB"
+        stop_cloud
+        cloud_dir=""; cloud_db=""
+    done
+    [[ ${ONLY_BACKFILL:-0} == 1 ]] && exit 0
+fi
 
 echo "fleet-bench: $devices devices publishing as fast as their PUBACKs allow for $seconds s, $runs runs each; $(nproc) cores"
 for broker in ${BROKERS:-embedded mosquitto}; do

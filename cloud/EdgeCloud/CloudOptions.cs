@@ -32,6 +32,12 @@ public sealed class CloudOptions
     [ValidateObjectMembers]
     public RolloutOptions Rollouts { get; set; } = new();
 
+    [ValidateObjectMembers]
+    public RollupOptions Rollups { get; set; } = new();
+
+    [ValidateObjectMembers]
+    public RetentionOptions Retention { get; set; } = new();
+
     /// <summary>A device counts as offline when nothing arrived from it for this long (besides its will).</summary>
     [Range(1, 86_400)]
     public int OfflineAfterSeconds { get; set; } = 300;

@@ -43,7 +43,8 @@ builder.Services.AddSingleton(sp =>
 builder.Services.AddSingleton<WindowWriter>();
 builder.Services.AddSingleton<Ingestor>();
 builder.Services.AddSingleton<ModelSigner>();
-builder.Services.AddSingleton<CohortDrift>();
+builder.Services.AddSingleton(sp => new CohortDrift(sp.GetRequiredService<ICloudStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<CloudOptions>>().Value.Rollups.Instance));
+builder.Services.AddHostedService<RollupWorker>();
 builder.Services.AddSingleton<FleetWatch>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<FleetWatch>());
 builder.Services.AddSingleton<DesiredOutbox>();

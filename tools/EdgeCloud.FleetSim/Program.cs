@@ -5,11 +5,19 @@
 //   edge-fleetsim throughput --api URL --key KEY --mqtt HOST:PORT --devices N --seconds T [--rate WINDOWS_PER_S] [--creds FILE]
 //   edge-fleetsim connect    --api URL --key KEY --mqtt HOST:PORT --devices N [--creds FILE] [--cloud-pid PID]
 //
+//   edge-fleetsim backfill   --devices N --hours H --window-minutes M (--data-dir DIR | --postgres CONNECTION) [--instance NAME]
+//
 // Devices are registered through the API (POST /api/devices) unless --creds names an existing file of
 // "deviceId:password" lines; `register` writes that file (for an external broker: mosquitto_passwd -U, then reload).
 using System.Diagnostics;
 using System.Globalization;
 using EdgeCloud.FleetSim;
+
+if (args.Length > 0 && args[0] == "backfill")
+{
+    await Backfill.RunAsync(BackfillOptions.Parse(args));
+    return;
+}
 
 var options = SimOptions.Parse(args);
 using var fleet = new SimulatedFleet(options);

@@ -6,100 +6,102 @@ using EdgeCloud.Storage;
 namespace EdgeCloud.Fleet;
 
 /// <summary>
-/// Merges the windows of the last hours per cohort (devices sharing a label value) and runs the drift tests of each
-/// cohort against the fleet reference profile. Merging is exact, so a cohort's profile is what one device hearing all
-/// of its audio would have measured. The cohort's rate of change is the least-squares slope, per hour, of its hourly
-/// medians (speech level, noise floor, spectral tilt) and of its fingerprint distance from the reference.
+/// Merges each cohort's rollup rows (devices sharing a label value, see <see cref="RollupBuilder"/>) over the last
+/// hours and runs the drift tests of each cohort against the fleet reference profile. Merging is exact, so a cohort's
+/// profile is what one device hearing all of its audio would have measured, and the rows give the same answer as the
+/// windows they were made of. The period is served at hour granularity (the hour holding its start counts whole) from
+/// hourly rows, and beyond <see cref="HourlyRowsFor"/> from daily rows (the day holding its start counts whole). The
+/// cohort's rate of change is the least-squares slope, per hour, of its hourly (daily) medians (speech level, noise
+/// floor, spectral tilt) and of its fingerprint distance from the reference.
 /// </summary>
-public sealed class CohortDrift(ICloudStore store, TimeProvider time)
+public sealed class CohortDrift(ICloudStore store, TimeProvider time, string instance = "local")
 {
-    public const string ModelPrefix = "model:";
+    public const string ModelPrefix = RollupBuilder.ModelPrefix;
+
     /// <summary>k of mean + k·σ for thresholds from the reference's own spread.</summary>
     private const double ThresholdSigmas = 3;
+
+    /// <summary>How far back hourly rows serve a query; older parts of a period come from daily rows.</summary>
+    public static readonly TimeSpan HourlyRowsFor = TimeSpan.FromDays(7);
+    private const int CatchUpBatch = 5000;
     private static readonly string[] s_trendFeatures = ["speech_level", "noise_floor", "spectral_tilt"];
 
     public async Task<IReadOnlyList<CohortVerdict>> EvaluateAsync(string groupBy, double hours, SignalProfile reference, CancellationToken cancellationToken)
     {
-        IReadOnlyList<DeviceRecord> devices = await store.ListDevicesAsync(cancellationToken);
-        var groupOf = devices.ToDictionary(d => d.DeviceId, d => GroupOf(d, groupBy), StringComparer.Ordinal);
-        IReadOnlyList<WindowRecord> windows = await store.WindowsSinceAsync(time.GetUtcNow().AddHours(-hours), cancellationToken);
-
-        var cohorts = new SortedDictionary<string, Cohort>(StringComparer.Ordinal);
-        foreach (WindowRecord w in windows)
-        {
-            if (!groupOf.TryGetValue(w.DeviceId, out string? group))
-            {
-                continue;
-            }
-
-            if (!cohorts.TryGetValue(group, out Cohort? cohort))
-            {
-                cohorts[group] = cohort = new Cohort();
-            }
-
-            if (!TryMerge(cohort.Profile, w.Profile, out SignalProfile? profile))
-            {
-                continue; // stored before the bounds, or past the cohort's keyword bound: one device cannot blow up a cohort
-            }
-
-            cohort.Devices.Add(w.DeviceId);
-            cohort.Windows++;
-            DateTimeOffset hour = new(w.WindowEnd.UtcDateTime.Date.AddHours(w.WindowEnd.UtcDateTime.Hour), TimeSpan.Zero);
-            if (!cohort.Hours.TryGetValue(hour, out SignalProfile? hourly))
-            {
-                cohort.Hours[hour] = hourly = new SignalProfile();
-            }
-
-            TryMerge(hourly, profile);
-        }
-
+        await CatchUpAsync(cancellationToken);
+        DateTimeOffset now = time.GetUtcNow();
+        SortedDictionary<string, CohortAggregate> cohorts = await MergeAsync(groupBy, now.AddHours(-hours), now, cancellationToken);
         var options = new DriftOptions();
         var analyzer = new DriftAnalyzer(options);
         DriftThresholds thresholds = DriftThresholds.FromSpread(reference.Spread, ThresholdSigmas, options.FingerprintThresholdDb);
         return cohorts.Select(c =>
         {
             DriftReport report = analyzer.Compare(c.Value.Profile, reference, thresholds);
-            return new CohortVerdict(c.Key, c.Value.Devices.Count, c.Value.Windows, report.Verdict, Math.Round(c.Value.Profile.SpeechSeconds, 1),
-                report.Alarms, report.Families, Trends(c.Value.Hours, reference));
+            return new CohortVerdict(c.Key, c.Value.Devices.Count, (int)Math.Min(int.MaxValue, c.Value.Windows), report.Verdict, Math.Round(c.Value.Profile.SpeechSeconds, 1),
+                report.Alarms, report.Families, Trends(c.Value.Buckets, reference));
         }).ToList();
     }
 
-    private static bool TryMerge(SignalProfile into, byte[] encoded, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SignalProfile? profile)
+    /// <summary>Rolls up what is queued (a few batches at most: the background roll-up keeps the queue short).</summary>
+    public async Task CatchUpAsync(CancellationToken cancellationToken)
     {
-        try
+        for (int i = 0; i < 20 && await store.RollUpAsync(instance, CatchUpBatch, cancellationToken) == CatchUpBatch; i++)
         {
-            profile = ProfileCodec.Decode(encoded);
         }
-        catch (FormatException)
-        {
-            profile = null;
-            return false;
-        }
-
-        return TryMerge(into, profile);
     }
 
-    private static bool TryMerge(SignalProfile into, SignalProfile profile)
+    /// <summary>Each cohort of <paramref name="groupBy"/> over [<paramref name="since"/>, <paramref name="now"/>], from rollup rows only.</summary>
+    public async Task<SortedDictionary<string, CohortAggregate>> MergeAsync(string groupBy, DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        try
+        var cohorts = new SortedDictionary<string, CohortAggregate>(StringComparer.Ordinal);
+        DateTimeOffset dayCut = RollupBuckets.Day(now - HourlyRowsFor);
+        DateTimeOffset end = RollupBuckets.Hour(now).AddHours(1);
+        var rows = new List<CohortRollup>();
+        if (since < dayCut)
         {
-            into.MergeFrom(profile);
-            return true;
+            rows.AddRange(await store.ListCohortRollupsAsync(groupBy, RollupGrain.Day, RollupBuckets.Day(since), dayCut, cancellationToken));
+            rows.AddRange(await store.ListCohortRollupsAsync(groupBy, RollupGrain.Hour, dayCut, end, cancellationToken));
         }
-        catch (ProfileBoundsException)
+        else
         {
-            return false;
+            rows.AddRange(await store.ListCohortRollupsAsync(groupBy, RollupGrain.Hour, RollupBuckets.Hour(since), end, cancellationToken));
         }
+
+        foreach (CohortRollup row in rows)
+        {
+            if (!cohorts.TryGetValue(row.Value, out CohortAggregate? cohort))
+            {
+                cohorts[row.Value] = cohort = new CohortAggregate();
+            }
+
+            SignalProfile profile = ProfileCodec.Decode(row.Profile);
+            try
+            {
+                cohort.Profile.MergeFrom(profile);
+            }
+            catch (ProfileBoundsException)
+            {
+                continue; // past the cohort's keyword bound: one device cannot blow up a cohort
+            }
+
+            cohort.Devices.UnionWith(row.Devices);
+            cohort.Windows += row.Windows;
+            if (cohort.Buckets.TryGetValue(row.Bucket, out SignalProfile? bucket))
+            {
+                bucket.MergeFrom(profile); // another instance's share of the same hour
+            }
+            else
+            {
+                cohort.Buckets[row.Bucket] = profile;
+            }
+        }
+
+        return cohorts;
     }
 
     /// <summary>A label (deviceModel, micModel, firmware, site) or <c>model:{name}</c> (cohorts by that model's version).</summary>
     public static bool IsGroupable(string groupBy) =>
         DeviceLabels.Names.Contains(groupBy) || (groupBy.StartsWith(ModelPrefix, StringComparison.Ordinal) && groupBy.Length > ModelPrefix.Length);
-
-    private static string GroupOf(DeviceRecord device, string groupBy) =>
-        (groupBy.StartsWith(ModelPrefix, StringComparison.Ordinal)
-            ? device.Models.FirstOrDefault(m => m.Name == groupBy[ModelPrefix.Length..])?.Version
-            : device.Labels.Get(groupBy)) ?? "(none)";
 
     /// <summary>Slopes per hour over the hourly profiles (at least two hours with evidence).</summary>
     private static List<CohortTrend> Trends(SortedDictionary<DateTimeOffset, SignalProfile> hours, SignalProfile reference)
@@ -142,17 +144,6 @@ public sealed class CohortDrift(ICloudStore store, TimeProvider time)
         double mx = points.Average(p => p.X), my = points.Average(p => p.Y);
         double sxx = points.Sum(p => (p.X - mx) * (p.X - mx));
         return sxx == 0 ? null : points.Sum(p => (p.X - mx) * (p.Y - my)) / sxx;
-    }
-
-    private sealed class Cohort
-    {
-        public SignalProfile Profile { get; } = new();
-
-        public HashSet<string> Devices { get; } = new(StringComparer.Ordinal);
-
-        public int Windows { get; set; }
-
-        public SortedDictionary<DateTimeOffset, SignalProfile> Hours { get; } = [];
     }
 }
 

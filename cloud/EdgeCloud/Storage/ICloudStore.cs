@@ -99,6 +99,30 @@ public interface ICloudStore : IDisposable
     Task AppendAuditAsync(AuditRecord entry, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<AuditRecord>> ListAuditAsync(int limit, CancellationToken cancellationToken = default);
+
+    // Rollups: every newly stored window (never a duplicate) is queued in the same transaction, and rolled up once into
+    // the rows of the instance that takes it from the queue (see RollupBuilder), in the transaction that dequeues it.
+
+    /// <summary>
+    /// Rolls up to <paramref name="maxWindows"/> queued windows into <paramref name="instance"/>'s rows; returns how many
+    /// it took (0: none queued). Safe to call from several threads and cloud instances at once.
+    /// </summary>
+    Task<int> RollUpAsync(string instance, int maxWindows, CancellationToken cancellationToken = default);
+
+    /// <summary>Windows stored but not rolled up yet.</summary>
+    Task<long> PendingRollupsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Every instance's rows of one label's cohorts whose bucket starts in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    Task<IReadOnlyList<CohortRollup>> ListCohortRollupsAsync(string label, RollupGrain grain, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+
+    /// <summary>Every instance's hourly rows of one device whose hour starts in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    Task<IReadOnlyList<DeviceRollup>> ListDeviceRollupsAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes one small batch (up to <paramref name="batch"/> rows of each kind) of windows and rollups older than the
+    /// cutoffs; returns how many went (0: nothing left). Called in a loop between ingest batches, never holding ingest up.
+    /// </summary>
+    Task<int> PruneAsync(RetentionCutoffs cutoffs, int batch, CancellationToken cancellationToken = default);
 }
 
 public sealed record DeviceRecord

@@ -8,7 +8,7 @@ namespace EdgeCloud.Storage;
 /// Windows are keyed by "deviceId/bootId/seq": a duplicate is found by the primary key, and a device's windows by the
 /// key's prefix. Windows are written in batches, one transaction (one flush) each.
 /// </summary>
-public sealed class LiteDbCloudStore : ICloudStore
+public sealed partial class LiteDbCloudStore : ICloudStore
 {
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<DeviceDoc> _devices;
@@ -46,6 +46,7 @@ public sealed class LiteDbCloudStore : ICloudStore
         _rolloutDevices = _db.GetCollection<JsonDoc>("rollout_devices");
         _rolloutDevices.EnsureIndex(d => d.Owner);
         _leases = _db.GetCollection<LeaseDoc>("leases");
+        OpenRollups();
     }
 
     public Task<bool> AddDeviceAsync(DeviceRecord device, CancellationToken cancellationToken = default) => Locked(() =>
@@ -102,6 +103,7 @@ public sealed class LiteDbCloudStore : ICloudStore
                 }
 
                 _rawWindows.Insert(WindowDoc.ToBson(id, w));
+                EnqueueRollup(id);
                 added[i] = true;
                 lastSeen[w.DeviceId] = w.ReceivedAt.UtcDateTime;
             }
@@ -290,7 +292,11 @@ public sealed class LiteDbCloudStore : ICloudStore
         Locked<IReadOnlyList<AuditRecord>>(() => _audit.Query().OrderByDescending(a => a.Id).Limit(limit).ToList()
             .Select(a => new AuditRecord(Utc(a.At), a.Actor, a.Role, a.Action, a.Target, a.Detail)).ToList());
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        _rollupGate.Dispose();
+    }
 
     private static string ModelId(string name, string version) => $"{name}@{version}";
 

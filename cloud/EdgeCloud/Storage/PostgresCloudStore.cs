@@ -10,7 +10,7 @@ namespace EdgeCloud.Storage;
 /// sequence) in the primary key and inserted with ON CONFLICT DO NOTHING, so two instances ingesting the same
 /// redelivered message store it once. The schema is created on start under an advisory lock.
 /// </summary>
-public sealed class PostgresCloudStore : ICloudStore
+public sealed partial class PostgresCloudStore : ICloudStore
 {
     private const long SchemaLock = 0x45646765436c6f;
     private readonly NpgsqlDataSource _data;
@@ -63,6 +63,7 @@ public sealed class PostgresCloudStore : ICloudStore
 
     public async Task<IReadOnlyList<bool>> AddWindowsAsync(IReadOnlyList<WindowRecord> windows, CancellationToken cancellationToken = default)
     {
+        await EnsurePartitionsAsync(windows.Select(w => w.WindowEnd), cancellationToken);
         await using NpgsqlConnection connection = await _data.OpenConnectionAsync(cancellationToken);
         await using NpgsqlTransaction tx = await connection.BeginTransactionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection, tx);
@@ -85,7 +86,7 @@ public sealed class PostgresCloudStore : ICloudStore
             batch.BatchCommands.Add(cmd);
         }
 
-        foreach (IGrouping<string, WindowRecord> device in windows.GroupBy(w => w.DeviceId, StringComparer.Ordinal))
+        foreach (IGrouping<string, WindowRecord> device in windows.GroupBy(w => w.DeviceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)) // one lock order: concurrent batches cannot deadlock
         {
             var touch = new NpgsqlBatchCommand("update devices set last_seen = greatest(last_seen, $2) where device_id = $1");
             touch.Parameters.Add(Parameter(device.Key));
@@ -358,6 +359,7 @@ public sealed class PostgresCloudStore : ICloudStore
                 create table if not exists rollout_devices (rollout_id text not null, device_id text not null, seq bigint not null, doc text not null, primary key (rollout_id, device_id));
                 """,
                 cancellationToken);
+            await MigrateRollupsAsync(connection, cancellationToken);
         }
         finally
         {

@@ -5,7 +5,7 @@ using EdgeCloud.Storage;
 namespace EdgeCloud.Tests.Storage;
 
 /// <summary>The behaviour every <see cref="ICloudStore"/> must have; run against LiteDB and PostgreSQL.</summary>
-public abstract class CloudStoreContract : IDisposable
+public abstract partial class CloudStoreContract : IDisposable
 {
     private static readonly DateTimeOffset s_t0 = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
     private readonly Lazy<ICloudStore> _store;
@@ -215,5 +215,10 @@ public sealed class LiteDbCloudStoreTests : CloudStoreContract
 [Trait("Category", "Integration")]
 public sealed class PostgresCloudStoreTests : CloudStoreContract
 {
-    protected override ICloudStore Open() => PostgresCloudStore.OpenAsync(PostgresServer.Shared.CreateDatabase()).GetAwaiter().GetResult();
+    private string? _database;
+
+    protected override ICloudStore Open() => PostgresCloudStore.OpenAsync(_database ??= PostgresServer.Shared.CreateDatabase()).GetAwaiter().GetResult();
+
+    /// <summary>A second cloud instance: another store on the same database.</summary>
+    protected override ICloudStore OpenAnotherInstance() => Open();
 }

@@ -1,0 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EdgeCloud;
+
+/// <summary>The background roll-up of stored windows into hourly and daily profiles (section <c>EdgeCloud:Rollups</c>).</summary>
+public sealed class RollupOptions
+{
+    /// <summary>
+    /// This instance's name on the rollup rows it writes (each instance writes its own rows; queries merge them). Two
+    /// instances may share a name (they then take turns) but distinct names let them roll up in parallel.
+    /// </summary>
+    [Required]
+    public string Instance { get; set; } = Environment.MachineName;
+
+    /// <summary>How often queued windows are rolled up.</summary>
+    [Range(0.05, 3600)]
+    public double EverySeconds { get; set; } = 1;
+
+    /// <summary>Windows rolled up per transaction.</summary>
+    [Range(1, 100_000)]
+    public int BatchWindows { get; set; } = 2000;
+}
