@@ -67,10 +67,12 @@ public static partial class Planner
                 plan.Add(Command(CommandKind.StartShadow, want, "run beside the live model, never acted on"));
                 break;
             case DesiredModel.Staged when staged:
+                plan.AddRange(StopRolloutShadow(runtime, want));
                 plan.Add(Report(want, RolloutProgress.Verified, "preloaded beside the live model"));
                 break;
             case DesiredModel.Staged:
                 plan.AddRange(Install(inputs, want));
+                plan.AddRange(StopRolloutShadow(runtime, want)); // its shadow reports would say SHADOW after the preload
                 plan.Add(Command(CommandKind.Preload, want, "preload beside the live model (blue-green)"));
                 break;
             case DesiredModel.Active when slot?.Active == want.Version && serving == want.Version:
@@ -121,6 +123,12 @@ public static partial class Planner
 
         return plan;
     }
+
+    /// <summary>A rollout's shadow of the name runs only while that rollout asks for a shadow.</summary>
+    private static IEnumerable<ModelCommand> StopRolloutShadow(RuntimeView runtime, DesiredModel want) =>
+        runtime.Shadow is { RolloutId: not null } shadow && shadow.Name == want.Name
+            ? [new ModelCommand(CommandKind.StopShadow, want.Name, "the rollout moved past its shadow") { Version = shadow.Version }]
+            : [];
 
     /// <summary>Download when the store lacks the version, then verify it.</summary>
     private static IEnumerable<ModelCommand> Install(ReconcileInputs inputs, DesiredModel want)

@@ -107,6 +107,9 @@ public static class RolloutDecider
                 w.Transition(RolloutState.Paused.Name(), w.Label, "approved: " + by, actor);
                 w.Enter(RolloutStepTable.Current(r)!);
                 break;
+            case RolloutAction.Promote when !finished && r.Step == RolloutStep.Commit:
+                // Nothing to skip: the commit ends when its devices have committed (a forced end would leave some behind).
+                return w.Decision("cannot promote a rollout that is committing: it completes when its devices have committed");
             case RolloutAction.Promote when !finished:
                 r.State = RolloutState.Running;
                 w.Advance(by, actor);

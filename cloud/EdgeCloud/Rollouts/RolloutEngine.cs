@@ -32,13 +32,16 @@ public sealed partial class RolloutEngine(
     private readonly string _holder = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():n}";
     private bool _leading;
 
+    /// <summary>The random part of new rollout ids (a simulation seeds it, so that a seed's canary order replays exactly).</summary>
+    internal Func<int, byte[]> IdBytes { get; set; } = RandomNumberGenerator.GetBytes;
+
     /// <summary>Whether this instance holds the driving lease (as of its last tick).</summary>
     public bool Leading => _leading;
 
     public async Task<Rollout> CreateAsync(RolloutRequest request, Dictionary<string, string>? labels, SignedModelManifest model, string actor, CancellationToken cancellationToken)
     {
         DateTimeOffset now = time.GetUtcNow();
-        string id = $"ro-{now:yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        string id = $"ro-{now:yyyyMMddHHmmss}-{Convert.ToHexStringLower(IdBytes(3))}";
         IReadOnlyList<DeviceRecord> all = await store.ListDevicesAsync(cancellationToken);
         var devices = all
             .Where(d => labels is null || labels.All(l => d.Labels.Get(l.Key) == l.Value))

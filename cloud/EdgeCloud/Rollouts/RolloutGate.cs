@@ -41,6 +41,7 @@ public static class RolloutGate
         // during probation (a device that cannot run it, or has too little evidence yet, reports none and is not counted).
         var compared = reporting.Where(r => shadow || r.Health.Agreement is not null).ToList();
         string against = shadow ? "shadow" : "previous-model";
+
         if (compared.Count > 0 && gates.MinAgreement > 0)
         {
             double agreement = compared.Average(r => r.Health.Agreement ?? 0);
@@ -49,6 +50,12 @@ public static class RolloutGate
                 string per = string.Join(", ", compared.Select(r => $"{r.Device} {r.Health.Agreement ?? 0:F2}"));
                 return GateResult.Fail($"{against} agreement {agreement:F2} < {gates.MinAgreement:F2} ({per})");
             }
+        }
+
+        if (!shadow && gates.MinAgreement > 0 && compared.Count < minDevices)
+        {
+            // Measure, don't assume: a serving stage passes minAgreement only on devices that measured it.
+            return GateResult.Inconclusive($"only {compared.Count} of {devices.Count} serving devices reported their agreement with the previous model run beside the candidate (at least {minDevices} needed for minAgreement)");
         }
 
         if (compared.Count > 0 && gates.MaxScoreShift > 0)

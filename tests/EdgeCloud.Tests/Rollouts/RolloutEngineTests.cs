@@ -168,7 +168,8 @@ public sealed class RolloutEngineTests : IDisposable
     private RolloutProgress Progress(Rollout r, string device, string phase, ulong seq) => new()
     {
         RolloutId = r.Id, Name = r.Model, Version = r.Version, Phase = phase, Seq = seq, At = _time.GetUtcNow(),
-        Health = new CandidateHealth(50, phase == RolloutProgress.ShadowPhase ? 0.95 : null, 0.01, 1),
+        // In shadow the candidate beside the live model; serving, the previous model beside the candidate (probation).
+        Health = new CandidateHealth(50, phase is RolloutProgress.ShadowPhase or RolloutProgress.ActivePhase ? 0.95 : null, 0.01, 1),
     };
 
     /// <summary>The desired states an engine sent, per device, in order.</summary>

@@ -68,11 +68,13 @@ public sealed class RolloutGateTests
         var uncompared = new Dictionary<string, RolloutDeviceReport> { ["a"] = Active(null), ["b"] = Active(null) };
 
         GateResult failed = RolloutGate.Evaluate(s_gates, ["a", "b"], disagreeing, active, shadow: false);
-        GateResult passed = RolloutGate.Evaluate(s_gates, ["a", "b"], uncompared, active, shadow: false);
+        GateResult waits = RolloutGate.Evaluate(s_gates, ["a", "b"], uncompared, active, shadow: false);
+        GateResult passed = RolloutGate.Evaluate(s_gates with { MinAgreement = 0 }, ["a", "b"], uncompared, active, shadow: false);
         GateResult shifted = RolloutGate.Evaluate(s_gates with { MinAgreement = 0, MaxScoreShift = 0.01 }, ["a", "b"], disagreeing, active, shadow: false);
 
-        Assert.Equal((GateResult.Failed, GateResult.Passed, GateResult.Failed), (failed.Outcome, passed.Outcome, shifted.Outcome));
+        Assert.Equal((GateResult.Failed, GateResult.Undecided, GateResult.Passed, GateResult.Failed), (failed.Outcome, waits.Outcome, passed.Outcome, shifted.Outcome));
         Assert.Contains("previous-model agreement 0.30 < 0.90 (a 0.30)", failed.Reason); // b ran no comparison and is not counted
+        Assert.Contains("0 of 2 serving devices reported their agreement", waits.Reason); // minAgreement passes only on measured agreement
         Assert.Contains("previous-model score shift 0.020 > 0.010", shifted.Reason);
     }
 

@@ -46,6 +46,10 @@ internal sealed class RolloutSimulation : IAsyncDisposable
 
     public string Summary { get; private set; } = "";
 
+    /// <summary>Every device's reports, in order (for replaying one seed).</summary>
+    public string Reports => string.Join(Environment.NewLine, _devices.Select(d =>
+        $"{d.Id}: {string.Join(", ", d.Reports.Select(p => $"{p.At:mm:ss} {p.Phase}{(p.Health?.Agreement is { } a ? $"({a:F2})" : "")}{(p.Reason is null ? "" : $" [{p.Reason}]")}"))}"));
+
     /// <summary>How the rollout ended (its state), or why the seed stopped short.</summary>
     public string Outcome { get; private set; } = "none";
 
@@ -72,7 +76,8 @@ internal sealed class RolloutSimulation : IAsyncDisposable
         _clock.After(TimeSpan.FromSeconds(5), CreateRolloutAsync);
         foreach (SimDevice d in _devices.Take(Scenario.Late))
         {
-            _clock.After(TimeSpan.FromSeconds(6 + _clock.Random.Next(60)), d.Start);
+            // In a calm world late devices come within the device deadline (60 s): otherwise pausing is right.
+            _clock.After(TimeSpan.FromSeconds(6 + _clock.Random.Next(Scenario.Calm ? 30 : 60)), d.Start);
         }
 
         ScheduleFaults();
@@ -105,6 +110,12 @@ internal sealed class RolloutSimulation : IAsyncDisposable
     private async Task CreateRolloutAsync()
     {
         RolloutEngine engine = _cloud.Any;
+        engine.IdBytes = n =>
+        {
+            byte[] bytes = new byte[n];
+            _clock.Random.NextBytes(bytes); // the canary order (a hash of device and rollout id) replays with the seed
+            return bytes;
+        };
         var request = new RolloutRequest
         {
             Model = SimModels.Vad, Version = SimModels.Candidate, Strategy = Scenario.Strategy, Stages = Scenario.Stages, ShadowSeconds = Scenario.ShadowSeconds,

@@ -14,6 +14,7 @@ namespace EdgeCloud.Tests.Rollouts.Simulation;
 public sealed class RolloutSimulationTests(ITestOutputHelper output)
 {
     private const int DefaultSeeds = 1000;
+    private static string s_lastReports = "";
 
     [Fact]
     public async Task EveryRolloutEnds_AndLeavesEveryDeviceWhereItSays_OverManySeeds()
@@ -37,6 +38,7 @@ public sealed class RolloutSimulationTests(ITestOutputHelper output)
                 Interlocked.Add(ref events, sim.Events);
                 outcomes.AddOrUpdate(sim.Outcome, 1, (_, c) => c + 1);
                 stories[seed] = $"seed {seed}: {sim.Scenario}; {sim.Events} events; {sim.Summary}";
+                s_lastReports = sim.Reports;
                 if (failure is not null && failures.TryAdd(seed, $"seed {seed} ({sim.Scenario}): {failure}") && failures.Count >= 5)
                 {
                     await enough.CancelAsync();
@@ -51,6 +53,10 @@ public sealed class RolloutSimulationTests(ITestOutputHelper output)
         if (seeds.Count == 1)
         {
             output.WriteLine(stories.Values.Single());
+            if (log is { Length: > 0 })
+            {
+                File.WriteAllText(log + ".reports", s_lastReports);
+            }
         }
 
         if (log is { Length: > 0 })
