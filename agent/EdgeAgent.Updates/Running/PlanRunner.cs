@@ -22,12 +22,21 @@ public sealed partial class PlanRunner(ModelStore store, IModelSource source, IM
     {
         var outcomes = new List<CommandOutcome>(plan.Commands.Count);
         var failed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (ModelCommand command in plan.Commands)
+        var skipped = new HashSet<string>(StringComparer.Ordinal);
+        foreach (ModelCommand planned in plan.Commands)
         {
+            ModelCommand command = planned;
             if (command.Name != ModelCommand.AllModels && failed.Contains(command.Name))
             {
+                skipped.Add(command.Name);
                 outcomes.Add(new CommandOutcome(command, CommandStatus.Skipped, "an earlier command for this model failed"));
                 continue;
+            }
+
+            if (command.Kind == CommandKind.Acknowledge && skipped.Count > 0 && command.Steps is { } steps)
+            {
+                // A step whose commands did not run is not applied: the next tick plans it again.
+                command = command with { Steps = steps.Where(s => !skipped.Contains(s.Key)).ToDictionary(StringComparer.Ordinal) };
             }
 
             CommandOutcome outcome;
@@ -43,7 +52,8 @@ public sealed partial class PlanRunner(ModelStore store, IModelSource source, IM
                 outcome = new CommandOutcome(command, CommandStatus.Failed, ex.Message);
             }
 
-            if (!outcome.Ok)
+            // A refused intent is consumed and changed nothing: the model's other commands still run.
+            if (!outcome.Ok && !(command.Kind == CommandKind.ApplyIntent && outcome.Status == CommandStatus.Rejected))
             {
                 failed.Add(command.Name);
             }

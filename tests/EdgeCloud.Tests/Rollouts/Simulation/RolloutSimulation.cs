@@ -12,9 +12,9 @@ namespace EdgeCloud.Tests.Rollouts.Simulation;
 /// </summary>
 internal sealed class RolloutSimulation : IAsyncDisposable
 {
-    public static readonly TimeSpan FaultsEnd = TimeSpan.FromSeconds(120);
+    public static readonly TimeSpan FaultsEnd = TimeSpan.FromSeconds(90);
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(900);
-    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(40);
+    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(20);
 
     private readonly SimClock _clock;
     private readonly SimBroker _broker;
@@ -48,7 +48,7 @@ internal sealed class RolloutSimulation : IAsyncDisposable
 
     /// <summary>Every device's reports, in order (for replaying one seed).</summary>
     public string Reports => string.Join(Environment.NewLine, _devices.Select(d =>
-        $"{d.Id}: {string.Join(", ", d.Reports.Select(p => $"{p.At:mm:ss} {p.Phase}{(p.Health?.Agreement is { } a ? $"({a:F2})" : "")}{(p.Reason is null ? "" : $" [{p.Reason}]")}"))}"));
+        $"{d.Id}: {string.Join(", ", d.Reports.Select(p => $"{p.At:mm:ss} {p.Phase}{(p.Health?.Agreement is { } a ? $"({a:F2})" : "")}{(p.Reason is null ? "" : $" [{p.Reason}]")}"))}{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", d.Plans)}"));
 
     /// <summary>How the rollout ended (its state), or why the seed stopped short.</summary>
     public string Outcome { get; private set; } = "none";

@@ -61,6 +61,9 @@ internal sealed class SimDevice : IReportSink, IModelSource
 
     public List<RolloutProgress> Reports { get; } = [];
 
+    /// <summary>What each tick planned (non-empty plans), for replaying one seed.</summary>
+    public List<string> Plans { get; } = [];
+
     public bool CanDownload => true;
 
     public void Start()
@@ -108,6 +111,7 @@ internal sealed class SimDevice : IReportSink, IModelSource
             return;
         }
 
+        Plans.Add($"{_clock.Now:mm:ss} killed");
         Kills++;
         _generation++;
         _process.Cancel();
@@ -189,6 +193,11 @@ internal sealed class SimDevice : IReportSink, IModelSource
         {
             _lastRolledBack = null;
             ReconcileResult result = await reconciler.ReconcileOnceAsync(_process.Token);
+            if (!result.Plan.IsEmpty)
+            {
+                Plans.Add($"{_clock.Now:mm:ss} desired {result.Inputs.Desired?.Version}: {string.Join(", ", result.Inputs.Desired?.Models.Select(m => m.Mode) ?? [])} -> {result.Plan}");
+            }
+
             foreach (ModelCommand c in result.Plan.Commands.Where(c => c.Kind == CommandKind.RollBack || c.Intent is not null))
             {
                 _wentBack.Add(c.Name);
