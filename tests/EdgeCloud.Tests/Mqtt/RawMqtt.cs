@@ -84,7 +84,8 @@ internal static class RawMqtt
             brotli.Write(body.ToArray());
         }
 
-        return [(byte)'E', (byte)'P', ProfileCodec.Version, .. Length(body.Count), .. compressed.ToArray()];
+        const byte layoutVersion = 1; // the body above is version 1's layout (no dead-input counts, no spread), which still decodes
+        return [(byte)'E', (byte)'P', layoutVersion, .. Length(body.Count), .. compressed.ToArray()];
     }
 
     private static byte[] Text(string s)
