@@ -41,11 +41,9 @@ public static class RolloutDecider
         {
             // The commit is gated on failures too: a device that went back by itself (or refused, or stayed silent
             // past its deadline) at the last step means the candidate does not serve every device it was meant for.
-            var failed = scope.Where(d => reports.TryGetValue(d, out RolloutDeviceReport? rep) && RolloutGate.FailedPhases.Contains(rep.Phase)).ToList();
-            if (failed.Count > 0 && (double)failed.Count / scope.Count > w.R.Gates.MaxErrorRate)
+            if (RolloutGate.ErrorRate(w.R.Gates, scope, reports, out _) is { } failedRate)
             {
-                string which = string.Join("; ", failed.Take(5).Select(d => $"{d} {reports[d].Phase}: {reports[d].Reason}"));
-                w.Finish(RolloutState.RolledBack, $"gate failed at {spec.Label}: error rate {failed.Count}/{scope.Count} > {w.R.Gates.MaxErrorRate:P0} ({which})", Actor);
+                w.Finish(RolloutState.RolledBack, $"gate failed at {spec.Label}: {failedRate.Reason}", Actor);
             }
             else if (allAnswered)
             {

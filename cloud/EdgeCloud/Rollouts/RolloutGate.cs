@@ -12,6 +12,20 @@ public static class RolloutGate
 {
     public static readonly string[] FailedPhases = [RolloutProgress.Failed, RolloutProgress.Rejected, RolloutProgress.RolledBackPhase];
 
+    /// <summary>The failure rule alone (a device that failed, refused, rolled back or stayed silent): a failed result over <see cref="RolloutGates.MaxErrorRate"/>, else null.</summary>
+    public static GateResult? ErrorRate(RolloutGates gates, IReadOnlyList<string> devices, IReadOnlyDictionary<string, RolloutDeviceReport> reports, out double errorRate)
+    {
+        var failed = devices.Where(d => reports.TryGetValue(d, out RolloutDeviceReport? r) && FailedPhases.Contains(r.Phase)).ToList();
+        errorRate = devices.Count == 0 ? 0 : (double)failed.Count / devices.Count;
+        if (errorRate <= gates.MaxErrorRate)
+        {
+            return null;
+        }
+
+        string which = string.Join("; ", failed.Take(5).Select(d => $"{d} {reports[d].Phase}: {reports[d].Reason}"));
+        return GateResult.Fail($"error rate {failed.Count}/{devices.Count} = {errorRate:P0} > {gates.MaxErrorRate:P0} ({which})");
+    }
+
     public static GateResult Evaluate(RolloutGates gates, IReadOnlyList<string> devices, IReadOnlyDictionary<string, RolloutDeviceReport> reports, string[] goodPhases, bool shadow)
     {
         if (devices.Count == 0)
@@ -19,12 +33,9 @@ public static class RolloutGate
             return GateResult.Inconclusive("no devices in this stage");
         }
 
-        var failed = devices.Where(d => reports.TryGetValue(d, out RolloutDeviceReport? r) && FailedPhases.Contains(r.Phase)).ToList();
-        double errorRate = (double)failed.Count / devices.Count;
-        if (errorRate > gates.MaxErrorRate)
+        if (ErrorRate(gates, devices, reports, out double errorRate) is { } failedRate)
         {
-            string which = string.Join("; ", failed.Take(5).Select(d => $"{d} {reports[d].Phase}: {reports[d].Reason}"));
-            return GateResult.Fail($"error rate {failed.Count}/{devices.Count} = {errorRate:P0} > {gates.MaxErrorRate:P0} ({which})");
+            return failedRate;
         }
 
         var reporting = devices
