@@ -19,9 +19,11 @@ public sealed record ModelPackageManifest
 
     public required string Version { get; init; }
 
-    public required List<TensorSpec> Inputs { get; init; }
+    /// <summary>The file's inputs; an upload may omit them and the registry signs the ones it reads from the file.</summary>
+    public List<TensorSpec> Inputs { get; init; } = [];
 
-    public required List<TensorSpec> Outputs { get; init; }
+    /// <summary>The file's outputs; like <see cref="Inputs"/>, read from the file when omitted.</summary>
+    public List<TensorSpec> Outputs { get; init; } = [];
 
     /// <summary>Decision thresholds the model ships with (e.g. trigger 0.5).</summary>
     public Dictionary<string, double>? Thresholds { get; init; }

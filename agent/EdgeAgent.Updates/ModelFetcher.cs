@@ -186,7 +186,7 @@ public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPe
     private static void CheckDeclared(ModelPackageManifest m, string what, List<TensorSpec> declared, TensorSignature[] actual)
     {
         var expected = declared.Select(t => new TensorSignature(t.Name, t.Type, t.Shape)).ToArray();
-        if (expected.Length != actual.Length || !expected.All(e => actual.Any(a => a.Matches(e))))
+        if (!TensorSignature.SameSet(expected, actual))
         {
             throw new ModelUpdateException($"{m.Name}@{m.Version}: the manifest declares {what} {Describe(expected)} but the file has {Describe(actual)}; refused");
         }
@@ -216,8 +216,7 @@ public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPe
         }
     }
 
-    private static string Describe(IEnumerable<TensorSignature> tensors) =>
-        "[" + string.Join(", ", tensors.Select(t => $"{t.Name}:{t.Type}[{string.Join(',', t.Shape)}]")) + "]";
+    private static string Describe(IEnumerable<TensorSignature> tensors) => TensorSignature.Describe(tensors);
 }
 
 public sealed class ModelUpdateException : Exception

@@ -70,22 +70,56 @@ public static partial class RegistryApi
             return TypedResults.BadRequest(new ProblemText($"manifest: {problem}"));
         }
 
-        using var buffer = new MemoryStream((int)file.Length);
-        await file.CopyToAsync(buffer, ct);
-        byte[] bytes = buffer.ToArray();
-        string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var signed = new SignedModelManifest
-        {
-            Manifest = manifest, Sha256 = sha256, Size = bytes.Length, RegisteredAt = time.GetUtcNow(),
-            Signature = signer.Sign(manifest, sha256, bytes.Length),
-        };
-        if (!await store.AddModelAsync(signed, bytes, ct))
+        if (await store.GetModelAsync(manifest.Name, manifest.Version, ct) is not null)
         {
             return TypedResults.Conflict(new ProblemText($"{manifest.Name}@{manifest.Version} is already registered; versions are immutable, upload a new version"));
         }
 
-        await store.AppendAuditAsync(new AuditRecord(time.GetUtcNow(), user.Identity?.Name ?? "?", user.FindFirstValue(ClaimTypes.Role) ?? "?", "model.upload", $"{manifest.Name}@{manifest.Version}", sha256), ct);
-        return TypedResults.Created($"/api/models/{manifest.Name}/{manifest.Version}", new ModelCreated(manifest.Name, manifest.Version, sha256));
+        // The upload is spooled to a file (hashed on the way), loaded by ONNX Runtime from there and streamed into the
+        // store: it is never held whole in memory.
+        string spool = Path.Combine(Path.GetTempPath(), $"edge-cloud-upload-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            string sha256;
+            await using (var target = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            await using (Stream source = file.OpenReadStream())
+            {
+                byte[] chunk = new byte[81920];
+                while (await source.ReadAsync(chunk, ct) is var n and > 0)
+                {
+                    hash.AppendData(chunk, 0, n);
+                    await target.WriteAsync(chunk.AsMemory(0, n), ct);
+                }
+
+                sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            }
+
+            (ModelPackageManifest? checkedManifest, string? fileProblem) = OnnxModelCheck.Check(spool, manifest);
+            if (checkedManifest is null)
+            {
+                return TypedResults.BadRequest(new ProblemText($"file: {fileProblem}"));
+            }
+
+            manifest = checkedManifest;
+            var signed = new SignedModelManifest
+            {
+                Manifest = manifest, Sha256 = sha256, Size = file.Length, RegisteredAt = time.GetUtcNow(),
+                Signature = signer.Sign(manifest, sha256, file.Length),
+            };
+            await using var stored = new FileStream(spool, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            if (!await store.AddModelAsync(signed, stored, ct))
+            {
+                return TypedResults.Conflict(new ProblemText($"{manifest.Name}@{manifest.Version} is already registered; versions are immutable, upload a new version"));
+            }
+
+            await store.AppendAuditAsync(new AuditRecord(time.GetUtcNow(), user.Identity?.Name ?? "?", user.FindFirstValue(ClaimTypes.Role) ?? "?", "model.upload", $"{manifest.Name}@{manifest.Version}", sha256), ct);
+            return TypedResults.Created($"/api/models/{manifest.Name}/{manifest.Version}", new ModelCreated(manifest.Name, manifest.Version, sha256));
+        }
+        finally
+        {
+            File.Delete(spool);
+        }
     }
 
     private static async Task<Ok<List<ModelView>>> ListAsync(ICloudStore store, CancellationToken ct)
@@ -103,12 +137,14 @@ public static partial class RegistryApi
 
     private static async Task<IResult> DownloadAsync(string name, string version, ICloudStore store, CancellationToken ct)
     {
-        if (await ResolveAsync(store, name, version, ct) is not { } m || await store.GetModelFileAsync(m.Manifest.Name, m.Manifest.Version, ct) is not { } bytes)
+        if (await ResolveAsync(store, name, version, ct) is not { } m)
         {
             return TypedResults.NotFound(new ProblemText($"no model {name}@{version}"));
         }
 
-        return TypedResults.File(bytes, "application/octet-stream", $"{m.Manifest.Name}-{m.Manifest.Version}.onnx",
+        // Streamed from the store a chunk at a time (the result disposes the stream).
+        return TypedResults.Stream(new ModelFileStream(store, m.Manifest.Name, m.Manifest.Version, m.Size), "application/octet-stream",
+            $"{m.Manifest.Name}-{m.Manifest.Version}.onnx", lastModified: m.RegisteredAt,
             entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{m.Sha256}\""), enableRangeProcessing: true);
     }
 
@@ -147,9 +183,9 @@ public static partial class RegistryApi
             return $"kind '{m.Kind}' is not one of {string.Join(", ", ModelPackageManifest.Kinds)}";
         }
 
-        if (m.Inputs.Count == 0 || m.Outputs.Count == 0 || m.Inputs.Concat(m.Outputs).Any(t => string.IsNullOrWhiteSpace(t.Name) || string.IsNullOrWhiteSpace(t.Type) || t.Shape is null))
+        if ((m.Inputs ?? []).Concat(m.Outputs ?? []).Any(t => t is null || string.IsNullOrWhiteSpace(t.Name) || string.IsNullOrWhiteSpace(t.Type) || t.Shape is null))
         {
-            return "inputs and outputs must each list at least one tensor with a name, a type and a shape";
+            return "every tensor listed in inputs and outputs needs a name, a type and a shape (or omit them: the registry reads them from the file)";
         }
 
         if (m.MinAgentVersion is not null && !Version.TryParse(m.MinAgentVersion, out _))

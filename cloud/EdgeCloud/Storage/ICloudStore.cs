@@ -55,14 +55,22 @@ public interface ICloudStore : IDisposable
     /// <summary>Records a device's ack; false when the command is unknown.</summary>
     Task<bool> AckCommandAsync(string deviceId, CommandAck ack, DateTimeOffset at, CancellationToken cancellationToken = default);
 
-    /// <summary>Registers a model version with its file; false when that name and version exist (versions are immutable).</summary>
-    Task<bool> AddModelAsync(SignedModelManifest model, byte[] file, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Registers a model version with its file (read from <paramref name="file"/>'s position to its end, never held whole
+    /// in memory); false when that name and version exist (versions are immutable).
+    /// </summary>
+    Task<bool> AddModelAsync(SignedModelManifest model, Stream file, CancellationToken cancellationToken = default);
 
     Task<SignedModelManifest?> GetModelAsync(string name, string version, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<SignedModelManifest>> ListModelsAsync(CancellationToken cancellationToken = default);
 
-    Task<byte[]?> GetModelFileAsync(string name, string version, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Reads up to <paramref name="buffer"/>'s length of a registered model's file from <paramref name="offset"/>: the
+    /// number of bytes read, 0 at or past its end or when there is no such version. Downloads stream through this in
+    /// chunks, so a download costs one buffer, not one file.
+    /// </summary>
+    Task<int> ReadModelFileAsync(string name, string version, long offset, Memory<byte> buffer, CancellationToken cancellationToken = default);
 
     /// <summary>Points an alias of a model name (e.g. production, candidate) at one of its versions.</summary>
     Task SetAliasAsync(string name, string alias, string version, CancellationToken cancellationToken = default);

@@ -20,6 +20,7 @@ public sealed partial class LiteDbCloudStore : ICloudStore
     private readonly ILiteCollection<AuditDoc> _audit;
     private readonly ILiteCollection<ReferenceDoc> _reference;
     private readonly ILiteCollection<ModelDoc> _models;
+    private readonly ILiteCollection<BsonDocument> _modelChunks;
     private readonly ILiteCollection<AliasDoc> _aliases;
     private readonly ILiteCollection<JsonDoc> _rollouts;
     private readonly ILiteCollection<JsonDoc> _rolloutDevices;
@@ -41,6 +42,8 @@ public sealed partial class LiteDbCloudStore : ICloudStore
         _audit = _db.GetCollection<AuditDoc>("audit");
         _reference = _db.GetCollection<ReferenceDoc>("fleet_reference");
         _models = _db.GetCollection<ModelDoc>("models");
+        _modelChunks = _db.GetCollection("model_chunks");
+        MoveModelFilesToChunks();
         _aliases = _db.GetCollection<AliasDoc>("model_aliases");
         _rollouts = _db.GetCollection<JsonDoc>("rollouts");
         _rolloutDevices = _db.GetCollection<JsonDoc>("rollout_devices");
@@ -202,7 +205,7 @@ public sealed partial class LiteDbCloudStore : ICloudStore
         return _commands.Update(c);
     });
 
-    public Task<bool> AddModelAsync(SignedModelManifest model, byte[] file, CancellationToken cancellationToken = default) => Locked(() =>
+    public Task<bool> AddModelAsync(SignedModelManifest model, Stream file, CancellationToken cancellationToken = default) => Locked(() =>
     {
         string id = ModelId(model.Manifest.Name, model.Manifest.Version);
         if (_models.FindById(id) is not null)
@@ -210,12 +213,23 @@ public sealed partial class LiteDbCloudStore : ICloudStore
             return false;
         }
 
-        _models.Insert(new ModelDoc
+        _db.BeginTrans();
+        try
         {
-            Id = id, Name = model.Manifest.Name, Version = model.Manifest.Version,
-            Manifest = System.Text.Json.JsonSerializer.Serialize(model, ContractsJsonContext.Default.SignedModelManifest), File = file,
-        });
-        return true;
+            WriteModelChunks(id, file);
+            _models.Insert(new ModelDoc
+            {
+                Id = id, Name = model.Manifest.Name, Version = model.Manifest.Version,
+                Manifest = System.Text.Json.JsonSerializer.Serialize(model, ContractsJsonContext.Default.SignedModelManifest),
+            });
+            _db.Commit();
+            return true;
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
     });
 
     public Task<SignedModelManifest?> GetModelAsync(string name, string version, CancellationToken cancellationToken = default) =>
@@ -224,8 +238,32 @@ public sealed partial class LiteDbCloudStore : ICloudStore
     public Task<IReadOnlyList<SignedModelManifest>> ListModelsAsync(CancellationToken cancellationToken = default) =>
         Locked<IReadOnlyList<SignedModelManifest>>(() => _models.Query().OrderBy(m => m.Id).Select(m => m.Manifest).ToList().Select(Manifest).ToList());
 
-    public Task<byte[]?> GetModelFileAsync(string name, string version, CancellationToken cancellationToken = default) =>
-        Locked(() => _models.FindById(ModelId(name, version))?.File);
+    public Task<int> ReadModelFileAsync(string name, string version, long offset, Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Locked(() =>
+        {
+            string id = ModelId(name, version);
+            int read = 0;
+            for (long at = offset; read < buffer.Length; at = offset + read)
+            {
+                if (_modelChunks.FindById(ChunkId(id, at / ModelChunkBytes)) is not { } chunk)
+                {
+                    break; // past the end, or no such version
+                }
+
+                byte[] data = chunk["data"].AsBinary;
+                int from = (int)(at % ModelChunkBytes);
+                if (from >= data.Length)
+                {
+                    break;
+                }
+
+                int n = Math.Min(buffer.Length - read, data.Length - from);
+                data.AsSpan(from, n).CopyTo(buffer.Span[read..]);
+                read += n;
+            }
+
+            return read;
+        });
 
     public Task SetAliasAsync(string name, string alias, string version, CancellationToken cancellationToken = default) =>
         Locked(() => _aliases.Upsert(new AliasDoc { Id = $"{name}/{alias}", Name = name, Alias = alias, Version = version }));
@@ -304,6 +342,53 @@ public sealed partial class LiteDbCloudStore : ICloudStore
         System.Text.Json.JsonSerializer.Deserialize(json, ContractsJsonContext.Default.SignedModelManifest) ?? throw new FormatException("empty stored manifest");
 
     private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+
+    /// <summary>
+    /// A model's file is kept in chunk documents of <see cref="ModelChunkBytes"/> (the last shorter), so a download
+    /// reads the slice it needs: a document holds at most 16 MiB and is always read whole.
+    /// </summary>
+    private const int ModelChunkBytes = 256 * 1024;
+
+    private static string ChunkId(string modelId, long index) => $"{modelId}#{index:D6}";
+
+    private void WriteModelChunks(string id, Stream file)
+    {
+        _modelChunks.DeleteMany(Query.StartsWith("_id", id + "#")); // left by an upload that died before its document
+        byte[] chunk = new byte[ModelChunkBytes];
+        for (long index = 0; ; index++)
+        {
+            int filled = 0;
+            while (filled < chunk.Length && file.Read(chunk, filled, chunk.Length - filled) is var n and > 0)
+            {
+                filled += n;
+            }
+
+            if (filled > 0)
+            {
+                _modelChunks.Insert(new BsonDocument { ["_id"] = ChunkId(id, index), ["data"] = chunk.AsSpan(0, filled).ToArray() });
+            }
+
+            if (filled < chunk.Length)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Databases written before model files were chunked held each file inside its model document.</summary>
+    private void MoveModelFilesToChunks()
+    {
+        foreach (string id in _models.Query().Select(m => m.Id).ToList())
+        {
+            if (_models.FindById(id) is { File: { Length: > 0 } bytes } doc)
+            {
+                using var file = new MemoryStream(bytes, writable: false);
+                WriteModelChunks(id, file);
+                doc.File = null;
+                _models.Update(doc);
+            }
+        }
+    }
 
     private Task<T> Locked<T>(Func<T> work)
     {
@@ -520,7 +605,8 @@ public sealed partial class LiteDbCloudStore : ICloudStore
 
         public string Manifest { get; set; } = "";
 
-        public byte[] File { get; set; } = [];
+        /// <summary>Only in databases from before chunked model files; moved out when the store opens.</summary>
+        public byte[]? File { get; set; }
     }
 
     internal sealed class LeaseDoc

@@ -189,7 +189,7 @@ public sealed partial class PostgresCloudStore : ICloudStore
         await ExecuteAsync("update commands set status = $3, detail = $4, acked_at = $5 where device_id = $1 and cmd_id = $2",
             cancellationToken, deviceId, ack.CmdId, ack.Status, (object?)(ack.Detail ?? ack.Result?.GetRawText()) ?? DBNull.Value, at) == 1;
 
-    public async Task<bool> AddModelAsync(SignedModelManifest model, byte[] file, CancellationToken cancellationToken = default) =>
+    public async Task<bool> AddModelAsync(SignedModelManifest model, Stream file, CancellationToken cancellationToken = default) =>
         await ExecuteAsync("insert into models (name, version, manifest, file) values ($1, $2, $3, $4) on conflict do nothing",
             cancellationToken, model.Manifest.Name, model.Manifest.Version, JsonSerializer.Serialize(model, ContractsJsonContext.Default.SignedModelManifest), file) == 1;
 
@@ -275,12 +275,28 @@ public sealed partial class PostgresCloudStore : ICloudStore
         return map;
     }
 
-    public async Task<byte[]?> GetModelFileAsync(string name, string version, CancellationToken cancellationToken = default)
+    public async Task<int> ReadModelFileAsync(string name, string version, long offset, Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await using NpgsqlCommand cmd = _data.CreateCommand("select file from models where name = $1 and version = $2");
+        // substring of a bytea stored uncompressed (storage external) reads only the slice's TOAST chunks.
+        await using NpgsqlCommand cmd = _data.CreateCommand("select substring(file from $3 for $4) from models where name = $1 and version = $2");
         cmd.Parameters.Add(Parameter(name));
         cmd.Parameters.Add(Parameter(version));
-        return await cmd.ExecuteScalarAsync(cancellationToken) as byte[];
+        cmd.Parameters.Add(Parameter(checked((int)(offset + 1))));
+        cmd.Parameters.Add(Parameter(buffer.Length));
+        await using NpgsqlDataReader r = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        if (!await r.ReadAsync(cancellationToken) || await r.IsDBNullAsync(0, cancellationToken))
+        {
+            return 0;
+        }
+
+        await using Stream slice = await r.GetStreamAsync(0, cancellationToken);
+        int read = 0;
+        while (read < buffer.Length && await slice.ReadAsync(buffer[read..], cancellationToken) is var n and > 0)
+        {
+            read += n;
+        }
+
+        return read;
     }
 
     public Task SetAliasAsync(string name, string alias, string version, CancellationToken cancellationToken = default) =>
@@ -353,6 +369,7 @@ public sealed partial class PostgresCloudStore : ICloudStore
                     target text not null, detail text);
                 create table if not exists fleet_reference (id text primary key, profile bytea not null, description text, at timestamptz not null);
                 create table if not exists models (name text not null, version text not null, manifest text not null, file bytea not null, primary key (name, version));
+                alter table models alter column file set storage external;
                 create table if not exists model_aliases (name text not null, alias text not null, version text not null, primary key (name, alias));
                 create table if not exists rollouts (id text primary key, revision bigint not null, doc text not null);
                 create table if not exists leases (name text primary key, holder text not null, until timestamptz not null);

@@ -64,15 +64,22 @@ public sealed class ModelFetcherTests : IDisposable
     [Fact]
     public async Task Fetch_AManifestThatLiesAboutInputs_OrAnIncompatibleSuccessor_IsRefused()
     {
-        // Declares the legacy v4 VAD's inputs (input, sr, h, c) for the v6 file (input, state, sr).
+        // A registry that signs the legacy v4 VAD's inputs (input, sr, h, c) for the v6 file (input, state, sr): ours
+        // refuses such an upload, so the lie is signed on the way by a key the device is given (an older or compromised
+        // registry), and the file comes from the real one.
         InstalledModel v4 = new ModelStore(TestPaths.Models.Root).Find("silero_vad", "v4");
-        await UploadAsync(_v6, v4.Manifest.Inputs, "v6-mislabelled");
-        ModelFetcher fetcher = await FetcherAsync();
-        var lie = await Assert.ThrowsAsync<ModelUpdateException>(() => fetcher.FetchAsync("silero_vad", "v6-mislabelled", TestContext.Current.CancellationToken));
-        Assert.Contains("the manifest declares inputs", lie.Message);
+        await UploadAsync(_v6, _v6.Manifest.Inputs, "v6");
+        using (var liar = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        using (var lying = new HttpClient(new ResigningHandler(liar, m => m with { Inputs = v4.Manifest.Inputs.Select(t => new TensorSpec(t.Name, t.Type, t.Shape)).ToList() })) { BaseAddress = _cloud.Api.BaseAddress })
+        {
+            lying.DefaultRequestHeaders.Add("X-Api-Key", _cloud.Api.DefaultRequestHeaders.GetValues("X-Api-Key"));
+            var lie = await Assert.ThrowsAsync<ModelUpdateException>(() => new ModelFetcher(lying, liar.ExportSubjectPublicKeyInfoPem(), _store, _work).FetchAsync("silero_vad", "v6", TestContext.Current.CancellationToken));
+            Assert.Contains("the manifest declares inputs", lie.Message);
+            Assert.Empty(_store.List());
+        }
 
         // The legacy v4 VAD as the next version after v6: the pipeline could not feed it.
-        await UploadAsync(_v6, _v6.Manifest.Inputs, "v6");
+        ModelFetcher fetcher = await FetcherAsync();
         await fetcher.FetchAsync("silero_vad", "v6", TestContext.Current.CancellationToken);
         await UploadAsync(v4, v4.Manifest.Inputs, "v7");
         var incompatible = await Assert.ThrowsAsync<ModelUpdateException>(() => fetcher.FetchAsync("silero_vad", "v7", TestContext.Current.CancellationToken));
@@ -94,6 +101,26 @@ public sealed class ModelFetcherTests : IDisposable
     }
 
     public void Dispose() => _cloud.Dispose();
+
+    /// <summary>Passes requests to the real registry, re-signing the manifests it returns after <paramref name="change"/>.</summary>
+    private sealed class ResigningHandler(ECDsa key, Func<ModelPackageManifest, ModelPackageManifest> change) : DelegatingHandler(new HttpClientHandler())
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            HttpResponseMessage response = await base.SendAsync(request, cancellationToken);
+            string path = request.RequestUri!.AbsolutePath;
+            if (!response.IsSuccessStatusCode || path.EndsWith("/file", StringComparison.Ordinal) || path.EndsWith("/signing-key", StringComparison.Ordinal))
+            {
+                return response;
+            }
+
+            SignedModelManifest signed = JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(cancellationToken), ContractsJsonContext.Default.SignedModelManifest)!;
+            ModelPackageManifest lie = change(signed.Manifest);
+            signed = signed with { Manifest = lie, Signature = Convert.ToBase64String(key.SignData(SignedModelManifest.SignedBytes(lie, signed.Sha256, signed.Size), HashAlgorithmName.SHA256)) };
+            response.Content = new StringContent(JsonSerializer.Serialize(signed, ContractsJsonContext.Default.SignedModelManifest), System.Text.Encoding.UTF8, "application/json");
+            return response;
+        }
+    }
 
     private async Task<ModelFetcher> FetcherAsync() =>
         new(_cloud.Api, await _cloud.Api.GetStringAsync("/api/models/signing-key", TestContext.Current.CancellationToken), _store, _work);

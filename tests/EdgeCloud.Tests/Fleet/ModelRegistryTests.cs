@@ -58,7 +58,8 @@ public sealed class ModelRegistryTests : IDisposable
     [Theory]
     [InlineData("{\"name\":\"silero_vad\",\"kind\":\"speaker\",\"version\":\"v1\",\"inputs\":[{\"name\":\"i\",\"type\":\"float32\",\"shape\":[1]}],\"outputs\":[{\"name\":\"o\",\"type\":\"float32\",\"shape\":[1]}]}", "kind 'speaker'")]
     [InlineData("{\"name\":\"silero vad\",\"kind\":\"vad\",\"version\":\"v1\",\"inputs\":[{\"name\":\"i\",\"type\":\"float32\",\"shape\":[1]}],\"outputs\":[{\"name\":\"o\",\"type\":\"float32\",\"shape\":[1]}]}", "name and version")]
-    [InlineData("{\"name\":\"silero_vad\",\"kind\":\"vad\",\"version\":\"v1\",\"inputs\":[],\"outputs\":[]}", "at least one tensor")]
+    [InlineData("{\"name\":\"silero_vad\",\"kind\":\"vad\",\"version\":\"v1\",\"inputs\":[{\"name\":\" \",\"type\":\"float32\",\"shape\":[1]}]}", "needs a name, a type and a shape")]
+    [InlineData("{\"name\":\"silero_vad\",\"kind\":\"vad\",\"version\":\"v1\"}", "not a model ONNX Runtime can load")]
     [InlineData("{not json", "manifest:")]
     public async Task Upload_BadManifest_SaysWhatIsWrong(string manifest, string problem)
     {
@@ -68,13 +69,34 @@ public sealed class ModelRegistryTests : IDisposable
         Assert.Contains(problem, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task Upload_WithoutTensors_SignsTheFilesOwn_AndRefusesADeclarationTheFileDoesNotHave()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        byte[] bytes = await File.ReadAllBytesAsync(_onnx, ct);
+
+        Assert.Equal(HttpStatusCode.Created, (await UploadAsync("{\"name\":\"silero_vad\",\"kind\":\"vad\",\"version\":\"v6\"}", bytes)).StatusCode);
+        SignedModelManifest signed = JsonSerializer.Deserialize(await _cloud.Api.GetStringAsync("/api/models/silero_vad/v6", ct), ContractsJsonContext.Default.SignedModelManifest)!;
+        Assert.Equal(["input", "sr", "state"], signed.Manifest.Inputs.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["output", "stateN"], signed.Manifest.Outputs.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Equal([2L, -1, 128], signed.Manifest.Inputs.Single(t => t.Name == "state").Shape);
+
+        string wrong = Manifest("v7").Replace("\"state\"", "\"h\"", StringComparison.Ordinal);
+        HttpResponseMessage refused = await UploadAsync(wrong, bytes);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        string problem = await refused.Content.ReadAsStringAsync(ct);
+        Assert.Contains("declares inputs", problem);
+        Assert.Contains("state:float32[2,-1,128]", problem);
+        Assert.Equal(HttpStatusCode.NotFound, (await _cloud.Api.GetAsync("/api/models/silero_vad/v7", ct)).StatusCode);
+    }
+
     public void Dispose() => _cloud.Dispose();
 
     private static string Manifest(string version) => JsonSerializer.Serialize(new ModelPackageManifest
     {
         Name = "silero_vad", Kind = "vad", Version = version,
         Inputs = [new("input", "float32", [-1, -1]), new("state", "float32", [2, -1, 128]), new("sr", "int64", [])],
-        Outputs = [new("output", "float32", [-1, 1]), new("stateN", "float32", [2, -1, 128])],
+        Outputs = [new("output", "float32", [-1, 1]), new("stateN", "float32", [-1, -1, -1])], // as the file says (the registry checks)
         Thresholds = new() { ["speech"] = 0.5 },
     }, ContractsJsonContext.Default.ModelPackageManifest);
 

@@ -100,6 +100,13 @@ internal sealed class RolloutFleet : IDisposable
     /// <summary>Uploads <paramref name="file"/> as <paramref name="name"/>@<paramref name="version"/> with the signature of <paramref name="like"/>.</summary>
     public async Task UploadAsync(string name, string version, InstalledModel like, string? file = null)
     {
+        HttpResponseMessage response = await TryUploadAsync(name, version, like, file);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Like <see cref="UploadAsync"/>, returning the registry's answer.</summary>
+    public async Task<HttpResponseMessage> TryUploadAsync(string name, string version, InstalledModel like, string? file = null)
+    {
         string manifest = JsonSerializer.Serialize(new ModelPackageManifest
         {
             Name = name, Kind = like.Kind, Version = version,
@@ -111,8 +118,7 @@ internal sealed class RolloutFleet : IDisposable
             { new StringContent(manifest), "manifest" },
             { new ByteArrayContent(await File.ReadAllBytesAsync(file ?? like.ModelPath)), "file", "model.onnx" },
         };
-        HttpResponseMessage response = await Cloud.Api.PostAsync("/api/models", form);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return await Cloud.Api.PostAsync("/api/models", form);
     }
 
     public async Task<string> CreateRolloutAsync(object body)

@@ -108,18 +108,39 @@ public abstract partial class CloudStoreContract : IDisposable
         Assert.Equal(["device.command", "device.register"], (await Store.ListAuditAsync(10, Ct)).Select(a => a.Action));
     }
 
+    private async Task<byte[]> ReadWholeAsync(string name, string version, int chunk)
+    {
+        var all = new MemoryStream();
+        var buffer = new byte[chunk];
+        while (await Store.ReadModelFileAsync(name, version, all.Length, buffer, Ct) is var n and > 0)
+        {
+            all.Write(buffer, 0, n);
+        }
+
+        return all.ToArray();
+    }
+
     [Fact]
     public async Task Models_AreImmutableVersionsWithFilesAndAliases()
     {
         SignedModelManifest v5 = Model("v5"), v6 = Model("v6");
-        Assert.True(await Store.AddModelAsync(v5, [1, 2, 3], Ct));
-        Assert.True(await Store.AddModelAsync(v6, [4, 5], Ct));
-        Assert.False(await Store.AddModelAsync(v5 with { Sha256 = "other" }, [9], Ct));
+        // A file larger than one storage chunk (LiteDB's are 255 KiB), read back in odd-sized slices from odd offsets.
+        byte[] big = new byte[700_001];
+        new Random(5).NextBytes(big);
+        Assert.True(await Store.AddModelAsync(v5, new MemoryStream(big), Ct));
+        Assert.True(await Store.AddModelAsync(v6, new MemoryStream([4, 5]), Ct));
+        Assert.False(await Store.AddModelAsync(v5 with { Sha256 = "other" }, new MemoryStream([9]), Ct));
 
         Assert.Equal(["v5", "v6"], (await Store.ListModelsAsync(Ct)).Select(m => m.Manifest.Version));
         Assert.Equal("sha-v5", (await Store.GetModelAsync("silero_vad", "v5", Ct))!.Sha256);
-        Assert.Equal([1, 2, 3], await Store.GetModelFileAsync("silero_vad", "v5", Ct));
-        Assert.Null(await Store.GetModelFileAsync("silero_vad", "v7", Ct));
+        Assert.Equal(big, await ReadWholeAsync("silero_vad", "v5", 100_003));
+        Assert.Equal([4, 5], await ReadWholeAsync("silero_vad", "v6", 7));
+        var slice = new byte[1000];
+        Assert.Equal(1000, await Store.ReadModelFileAsync("silero_vad", "v5", 261_000, slice, Ct));
+        Assert.Equal(big.AsSpan(261_000, 1000).ToArray(), slice);
+        Assert.Equal(1, await Store.ReadModelFileAsync("silero_vad", "v5", big.Length - 1, slice, Ct));
+        Assert.Equal(0, await Store.ReadModelFileAsync("silero_vad", "v5", big.Length, slice, Ct));
+        Assert.Equal(0, await Store.ReadModelFileAsync("silero_vad", "v7", 0, slice, Ct));
 
         await Store.SetAliasAsync("silero_vad", "production", "v5", Ct);
         await Store.SetAliasAsync("silero_vad", "production", "v6", Ct);
