@@ -55,17 +55,8 @@ public static partial class RegistryApi
             return TypedResults.BadRequest(new ProblemText($"the file is {file.Length} bytes; the registry takes at most {options.Value.Registry.MaxModelBytes}"));
         }
 
-        ModelPackageManifest manifest;
-        try
-        {
-            manifest = JsonSerializer.Deserialize(manifestJson, ContractsJsonContext.Default.ModelPackageManifest) ?? throw new JsonException("empty manifest");
-        }
-        catch (JsonException ex)
-        {
-            return TypedResults.BadRequest(new ProblemText($"manifest: {ex.Message}"));
-        }
-
-        if (Problem(manifest) is { } problem)
+        (ModelPackageManifest? read, string? problem) = ReadManifest(manifestJson);
+        if (read is not { } manifest)
         {
             return TypedResults.BadRequest(new ProblemText($"manifest: {problem}"));
         }
@@ -171,8 +162,35 @@ public static partial class RegistryApi
         await store.GetModelAsync(name, versionOrAlias, ct)
         ?? ((await store.GetAliasesAsync(name, ct)).TryGetValue(versionOrAlias, out string? version) ? await store.GetModelAsync(name, version, ct) : null);
 
+    /// <summary>An uploaded manifest, or what is wrong with it; never throws.</summary>
+    internal static (ModelPackageManifest? Manifest, string? Problem) ReadManifest(string json)
+    {
+        ModelPackageManifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize(json, ContractsJsonContext.Default.ModelPackageManifest);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            return (null, ex.Message);
+        }
+
+        if (manifest is null)
+        {
+            return (null, "empty manifest");
+        }
+
+        manifest = manifest with { Inputs = manifest.Inputs ?? [], Outputs = manifest.Outputs ?? [] }; // "inputs": null is omitted
+        return Problem(manifest) is { } problem ? (null, problem) : (manifest, null);
+    }
+
     private static string? Problem(ModelPackageManifest m)
     {
+        if (m.Name is null || m.Version is null || m.Kind is null)
+        {
+            return "name, kind and version are required";
+        }
+
         if (!NamePattern().IsMatch(m.Name) || !NamePattern().IsMatch(m.Version))
         {
             return "name and version are 1-64 letters, digits, '.', '_' or '-'";
@@ -186,6 +204,16 @@ public static partial class RegistryApi
         if ((m.Inputs ?? []).Concat(m.Outputs ?? []).Any(t => t is null || string.IsNullOrWhiteSpace(t.Name) || string.IsNullOrWhiteSpace(t.Type) || t.Shape is null))
         {
             return "every tensor listed in inputs and outputs needs a name, a type and a shape (or omit them: the registry reads them from the file)";
+        }
+
+        if (m.Thresholds is { } thresholds && (thresholds.Count > 64 || thresholds.Any(t => t.Key.Length > 64 || !double.IsFinite(t.Value))))
+        {
+            return "thresholds are at most 64 finite numbers with names of at most 64 characters";
+        }
+
+        if ((m.Inputs?.Count ?? 0) + (m.Outputs?.Count ?? 0) > 256 || (m.Inputs ?? []).Concat(m.Outputs ?? []).Any(t => t.Name.Length > 256 || t.Type.Length > 32 || t.Shape.Length > 16))
+        {
+            return "at most 256 tensors, each with a name of at most 256 characters, a type of at most 32 and at most 16 dimensions";
         }
 
         if (m.MinAgentVersion is not null && !Version.TryParse(m.MinAgentVersion, out _))
