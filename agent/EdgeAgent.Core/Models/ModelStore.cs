@@ -175,6 +175,11 @@ public sealed class ModelStore
             throw new ModelStoreException($"{manifestPath}: unsupported manifest (schemaVersion {manifest?.SchemaVersion})");
         }
 
+        if (Incomplete(manifest, versionDir) is { } problem)
+        {
+            throw new ModelStoreException($"{manifestPath}: {problem}");
+        }
+
         if (!File.Exists(modelPath))
         {
             throw new ModelStoreException($"{versionDir}: {ModelManifest.ModelFileName} is missing; {FetchHint}");
@@ -182,6 +187,13 @@ public sealed class ModelStore
 
         return new InstalledModel(manifest, modelPath);
     }
+
+    /// <summary>What a manifest read from disk lacks (JSON null defeats <c>required</c>), or null when it is whole.</summary>
+    private static string? Incomplete(ModelManifest m, string versionDir) =>
+        m.Name is null || m.Kind is null || m.Version is null || m.Sha256 is null ? "incomplete manifest: name, kind, version and sha256 are required"
+        : m.Inputs is null || m.Outputs is null || m.Inputs.Concat(m.Outputs).Any(t => t?.Name is null || t.Type is null || t.Shape is null) ? "incomplete manifest: every input and output needs a name, a type and a shape"
+        : m.Name != Path.GetFileName(Path.GetDirectoryName(versionDir)) || m.Version != Path.GetFileName(versionDir) ? $"the manifest names {m.Name}@{m.Version}, not the directory it is in"
+        : null;
 
     /// <summary>Whether <paramref name="value"/> can name a model's or a version's directory: not empty, not hidden, no separators.</summary>
     public static bool IsValidSegment(string? value) =>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
 using EdgeAgent.Contracts;
+using EdgeAgent.TestSupport;
 using EdgeCloud.Registry;
 
 namespace EdgeCloud.Tests.Fleet;

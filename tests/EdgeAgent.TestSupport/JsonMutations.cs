@@ -2,10 +2,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
 
-namespace EdgeCloud.Tests;
+namespace EdgeAgent.TestSupport;
 
 /// <summary>Ways to damage a well-formed JSON document, for property tests of whatever parses what clients send.</summary>
-internal static class JsonMutations
+public static class JsonMutations
 {
     /// <summary>Values a hostile client puts where a field was: wrong types, extremes, control characters, deep nesting.</summary>
     public static readonly Gen<JsonNode?> HostileValue = Gen.OneOf(
