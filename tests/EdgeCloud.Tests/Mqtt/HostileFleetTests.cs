@@ -31,32 +31,38 @@ public sealed class HostileFleetTests(ITestOutputHelper output) : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private readonly CloudProcess _cloud = new(null, "--EdgeCloud:Mqtt:ConnectTimeoutSeconds=3", "--EdgeCloud:Mqtt:MaxPendingConnections=128");
+    private readonly Rollouts.RolloutFleet _fleet = new(new CloudProcess(null, "--EdgeCloud:Mqtt:ConnectTimeoutSeconds=3", "--EdgeCloud:Mqtt:MaxPendingConnections=128"), null);
 
     [Fact]
     public async Task EveryAttackAtOnce_HonestDevicesLoseNothing_MemoryAndLatencyStayBounded_RefusalsAreCountedByReason()
     {
+        // A real agent (audio, VAD, keywords, drift, outbox, MQTT link) reporting a window every 5 s throughout.
+        await _fleet.RegisterAsync("agent-1", "north");
+        await _fleet.StartAsync("agent-1");
+        Assert.True(await FleetApiClient.EventuallyAsync(async () => (await _fleet.Cloud.Api.SeqsAsync("agent-1")).Count >= 1, TimeSpan.FromSeconds(60)), "the real agent's first window");
+        int agentBefore = (await _fleet.Cloud.Api.SeqsAsync("agent-1")).Count;
+
         var honest = new List<TestDevice>();
         for (int i = 0; i < Honest; i++)
         {
-            string password = await _cloud.RegisterAsync($"honest-{i}", new { site = "north" });
-            (TestDevice d, string result) = await TestDevice.ConnectAsync(_cloud.MqttPort, $"honest-{i}", password);
+            string password = await _fleet.Cloud.RegisterAsync($"honest-{i}", new { site = "north" });
+            (TestDevice d, string result) = await TestDevice.ConnectAsync(_fleet.Cloud.MqttPort, $"honest-{i}", password);
             Assert.Equal("Success", result);
             honest.Add(d);
         }
 
-        string poisonPassword = await _cloud.RegisterAsync("poison", new { site = "south" });
-        (TestDevice poison, _) = await TestDevice.ConnectAsync(_cloud.MqttPort, "poison", poisonPassword);
-        string rawPassword = await _cloud.RegisterAsync("raw", new { site = "south" });
-        (TcpClient raw, byte rawCode) = await RawMqtt.ConnectAsync(_cloud.MqttPort, "raw", rawPassword);
+        string poisonPassword = await _fleet.Cloud.RegisterAsync("poison", new { site = "south" });
+        (TestDevice poison, _) = await TestDevice.ConnectAsync(_fleet.Cloud.MqttPort, "poison", poisonPassword);
+        string rawPassword = await _fleet.Cloud.RegisterAsync("raw", new { site = "south" });
+        (TcpClient raw, byte rawCode) = await RawMqtt.ConnectAsync(_fleet.Cloud.MqttPort, "raw", rawPassword);
         Assert.Equal(0, rawCode);
 
         // A session take-over: another device's password under an honest id (before the idle sockets fill the front).
-        (TestDevice thief, string takeover) = await TestDevice.ConnectAsync(_cloud.MqttPort, "honest-0", poisonPassword);
+        (TestDevice thief, string takeover) = await TestDevice.ConnectAsync(_fleet.Cloud.MqttPort, "honest-0", poisonPassword);
         await thief.DisposeAsync();
         Assert.Contains("BadUserNameOrPassword", takeover);
 
-        long baseline = _cloud.ResidentBytes;
+        long baseline = _fleet.Cloud.ResidentBytes;
         long peak = baseline;
         TimeSpan slowest = TimeSpan.Zero;
         using var attacking = new CancellationTokenSource();
@@ -64,9 +70,9 @@ public sealed class HostileFleetTests(ITestOutputHelper output) : IDisposable
         {
             while (!attacking.IsCancellationRequested)
             {
-                peak = Math.Max(peak, _cloud.ResidentBytes);
+                peak = Math.Max(peak, _fleet.Cloud.ResidentBytes);
                 var clock = Stopwatch.StartNew();
-                (await _cloud.Api.GetAsync("/api/devices")).EnsureSuccessStatusCode();
+                (await _fleet.Cloud.Api.GetAsync("/api/devices")).EnsureSuccessStatusCode();
                 slowest = clock.Elapsed > slowest ? clock.Elapsed : slowest;
                 await Task.Delay(100, Ct);
             }
@@ -80,7 +86,7 @@ public sealed class HostileFleetTests(ITestOutputHelper output) : IDisposable
             for (int i = 0; i < IdleSockets; i++)
             {
                 var c = new TcpClient();
-                await c.ConnectAsync("127.0.0.1", _cloud.MqttPort, Ct);
+                await c.ConnectAsync("127.0.0.1", _fleet.Cloud.MqttPort, Ct);
                 idle.Add(c);
             }
         }, Ct);
@@ -113,15 +119,20 @@ public sealed class HostileFleetTests(ITestOutputHelper output) : IDisposable
         Assert.All(acks.SelectMany(a => a), a => Assert.True(a.IsSuccess, $"{a.ReasonCode} {a.ReasonString}"));
         for (int i = 0; i < Honest; i++)
         {
-            Assert.Equal(Enumerable.Range(1, WindowsEach).Select(s => (ulong)s), await _cloud.Api.SeqsAsync($"honest-{i}"));
+            Assert.Equal(Enumerable.Range(1, WindowsEach).Select(s => (ulong)s), await _fleet.Cloud.Api.SeqsAsync($"honest-{i}"));
         }
 
-        // Labels are the registry's, whatever the birth claimed.
-        JsonElement poisonView = await _cloud.Api.GetJsonAsync("/api/devices/poison");
-        Assert.Equal("south", poisonView.GetProperty("labels").GetProperty("site").GetString());
-        Assert.Empty(await _cloud.Api.SeqsAsync("poison"));
+        // The real agent: its windows kept coming, each stored once, no gap (its outbox holds any it could not send).
+        Assert.True(await FleetApiClient.EventuallyAsync(async () => (await _fleet.Cloud.Api.SeqsAsync("agent-1")).Count >= agentBefore + 2, TimeSpan.FromSeconds(30)), "the real agent kept reporting");
+        List<ulong> agentSeqs = await _fleet.Cloud.Api.SeqsAsync("agent-1");
+        Assert.Equal(Enumerable.Range(1, agentSeqs.Count).Select(s => (ulong)s), agentSeqs.Order());
 
-        JsonElement rejected = (await _cloud.Api.GetJsonAsync("/api/ingest/stats")).GetProperty("rejected");
+        // Labels are the registry's, whatever the birth claimed.
+        JsonElement poisonView = await _fleet.Cloud.Api.GetJsonAsync("/api/devices/poison");
+        Assert.Equal("south", poisonView.GetProperty("labels").GetProperty("site").GetString());
+        Assert.Empty(await _fleet.Cloud.Api.SeqsAsync("poison"));
+
+        JsonElement rejected = (await _fleet.Cloud.Api.GetJsonAsync("/api/ingest/stats")).GetProperty("rejected");
         output.WriteLine($"rejected: {rejected}");
         output.WriteLine($"RSS: baseline {baseline / 1e6:F0} MB, peak {peak / 1e6:F0} MB (+{(peak - baseline) / 1e6:F0} MB); slowest API answer {slowest.TotalMilliseconds:F0} ms");
         Assert.Equal(poisonCount, rejected.GetProperty("invalid").GetInt32());
@@ -142,31 +153,31 @@ public sealed class HostileFleetTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task NamesWithATrailingNewline_AndBadCommandBodies_AreRefusedWith400()
     {
-        HttpResponseMessage newline = await _cloud.Api.PostAsJsonAsync("/api/devices", new { deviceId = "nl-dev\n", labels = new { site = "s" } }, Ct);
+        HttpResponseMessage newline = await _fleet.Cloud.Api.PostAsJsonAsync("/api/devices", new { deviceId = "nl-dev\n", labels = new { site = "s" } }, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, newline.StatusCode);
-        Assert.DoesNotContain("nl-dev", (await _cloud.Api.GetJsonAsync("/api/devices")).ToString());
+        Assert.DoesNotContain("nl-dev", (await _fleet.Cloud.Api.GetJsonAsync("/api/devices")).ToString());
 
-        await _cloud.RegisterAsync("cmd-dev", new { site = "s" });
-        HttpResponseMessage ok = await _cloud.Api.PostAsync("/api/devices/cmd-dev/commands/ping", Json("""{"ttlSeconds": 60, "args": {"x": 1}}"""), Ct);
+        await _fleet.Cloud.RegisterAsync("cmd-dev", new { site = "s" });
+        HttpResponseMessage ok = await _fleet.Cloud.Api.PostAsync("/api/devices/cmd-dev/commands/ping", Json("""{"ttlSeconds": 60, "args": {"x": 1}}"""), Ct);
         Assert.Equal(HttpStatusCode.Accepted, ok.StatusCode);
         JsonElement command = await ok.Content.ReadFromJsonAsync<JsonElement>(Ct);
         TimeSpan ttl = command.GetProperty("expiresAt").GetDateTimeOffset() - command.GetProperty("createdAt").GetDateTimeOffset();
         Assert.Equal(60, ttl.TotalSeconds, 1); // camelCase is bound, not ignored (it was always 300 s)
 
-        HttpResponseMessage pascal = await _cloud.Api.PostAsync("/api/devices/cmd-dev/commands/ping", Json("""{"TtlSeconds": 90}"""), Ct);
+        HttpResponseMessage pascal = await _fleet.Cloud.Api.PostAsync("/api/devices/cmd-dev/commands/ping", Json("""{"TtlSeconds": 90}"""), Ct);
         Assert.Equal(HttpStatusCode.Accepted, pascal.StatusCode);
 
         foreach (string bad in new[] { "{", """{"ttlSeconds": "soon"}""", """{"ttlSeconds": 0}""", """{"ttlSeconds": 99999999}""", "[1,2]" })
         {
-            HttpResponseMessage response = await _cloud.Api.PostAsync("/api/devices/cmd-dev/commands/ping", Json(bad), Ct);
+            HttpResponseMessage response = await _fleet.Cloud.Api.PostAsync("/api/devices/cmd-dev/commands/ping", Json(bad), Ct);
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{bad}: {response.StatusCode}");
         }
     }
 
     public void Dispose()
     {
-        output.WriteLine(_cloud.Output.Length > 6000 ? _cloud.Output[^6000..] : _cloud.Output);
-        _cloud.Dispose();
+        output.WriteLine(_fleet.Cloud.Output.Length > 6000 ? _fleet.Cloud.Output[^6000..] : _fleet.Cloud.Output);
+        _fleet.Dispose();
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
@@ -175,7 +186,7 @@ public sealed class HostileFleetTests(ITestOutputHelper output) : IDisposable
     private async Task OversizedConnectAsync()
     {
         using var client = new TcpClient();
-        await client.ConnectAsync("127.0.0.1", _cloud.MqttPort);
+        await client.ConnectAsync("127.0.0.1", _fleet.Cloud.MqttPort);
         NetworkStream stream = client.GetStream();
         try
         {
