@@ -64,7 +64,7 @@ public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPe
             InstalledModel installed = store.Install(partial, new ModelManifest
             {
                 Name = m.Name, Kind = m.Kind, Version = m.Version, Sha256 = signed.Sha256, Source = registry.BaseAddress?.ToString(),
-                Inputs = inputs, Outputs = outputs, InstalledAt = DateTimeOffset.UtcNow,
+                Inputs = inputs, Outputs = outputs, InstalledAt = DateTimeOffset.UtcNow, ReferenceProfile = m.ReferenceProfile,
             });
             File.Delete(partial);
             return installed;

@@ -26,4 +26,7 @@ public sealed record ModelManifest
     public required TensorSignature[] Outputs { get; init; }
 
     public DateTimeOffset InstalledAt { get; init; }
+
+    /// <summary>The reference profile the registry's manifest carried (as <c>edgectl profile build</c> writes it): what this model's input should look like.</summary>
+    public System.Text.Json.JsonElement? ReferenceProfile { get; init; }
 }

@@ -20,6 +20,14 @@ public sealed class DriftMonitor
     private readonly long _framesPerWindow;
     private readonly double _fingerprintDefaultDb;
     private SignalProfile? _learning;
+    private DriftThresholds? _modelThresholds;
+
+    /// <summary>The evidence's <see cref="DriftAlarm.Against"/> for each comparison.</summary>
+    public const string BaselineEvidence = "this device's baseline";
+
+    public const string ShippedEvidence = "the configured reference";
+
+    public const string ModelEvidence = "the model's training reference";
 
     /// <param name="referenceThresholds">A shipped reference's thresholds (null: adapted to the reference's own spread, when it carries one).</param>
     public DriftMonitor(DriftMonitorOptions options, DriftOptions drift, AlarmStateMachineOptions alarms, SignalProfile? reference, DriftThresholds? referenceThresholds = null)
@@ -39,6 +47,12 @@ public sealed class DriftMonitor
 
     /// <summary>What the input is compared with; null while the baseline is still being learned.</summary>
     public SignalProfile? Reference { get; private set; }
+
+    /// <summary>The reference shipped with a model version, compared with as well (see <see cref="UseModelReference"/>).</summary>
+    public SignalProfile? ModelReference { get; private set; }
+
+    /// <summary>Which model version <see cref="ModelReference"/> came with, e.g. <c>silero_vad@v6</c>.</summary>
+    public string? ModelReferenceName { get; private set; }
 
     /// <summary>True when the reference is the device's own learned baseline.</summary>
     public bool ReferenceIsBaseline { get; private set; }
@@ -96,9 +110,10 @@ public sealed class DriftMonitor
             _recent.Dequeue();
         }
 
-        DriftReport? report = null;
+        DriftReport? report = null, modelReport = null;
         var changes = new List<AlarmChange>();
-        if (Reference is not null && !baselineLearned)
+        bool againstReference = Reference is not null && !baselineLearned;
+        if (againstReference || ModelReference is not null)
         {
             var merged = new SignalProfile();
             foreach (SignalProfile p in _recent)
@@ -106,26 +121,55 @@ public sealed class DriftMonitor
                 merged.MergeFrom(p);
             }
 
-            report = _analyzer.Compare(merged, Reference, Thresholds);
+            report = againstReference ? _analyzer.Compare(merged, Reference!, Thresholds) : null;
+            modelReport = ModelReference is not null ? _analyzer.Compare(merged, ModelReference, _modelThresholds) : null;
+            string against = ReferenceIsBaseline ? BaselineEvidence : ShippedEvidence;
+            string modelAgainst = $"{ModelEvidence} ({ModelReferenceName})";
             foreach (AlarmStateMachine alarm in Alarms)
             {
                 AlarmState before = alarm.State;
-                string verdict = report.Families.First(f => f.Family == alarm.Family).Verdict;
+                string verdict = Worse(Verdict(report, alarm.Family), Verdict(modelReport, alarm.Family));
                 if (alarm.Observe(verdict, end))
                 {
-                    changes.Add(new AlarmChange(alarm.Family, before, alarm.State, alarm.Since, report.Alarms.Where(a => a.Family == alarm.Family).ToList()));
+                    List<DriftAlarm> evidence =
+                    [
+                        .. report?.Alarms.Where(a => a.Family == alarm.Family).Select(a => a with { Against = against }) ?? [],
+                        .. modelReport?.Alarms.Where(a => a.Family == alarm.Family).Select(a => a with { Against = modelAgainst }) ?? [],
+                    ];
+                    changes.Add(new AlarmChange(alarm.Family, before, alarm.State, alarm.Since, evidence));
                 }
             }
         }
 
         IReadOnlyList<DriftTrend> trends = _trends.Observe(window, Reference);
-        return new DriftWindow(start, end, window, report, changes, trends, baselineLearned);
+        return new DriftWindow(start, end, window, report, changes, trends, baselineLearned, modelReport);
     }
+
+    /// <summary>
+    /// Also compares the input with the reference a model version shipped with (its manifest's
+    /// <c>referenceProfile</c>: "is my input like what this model was trained on?"), beside the baseline or configured
+    /// reference ("did my input change?"); null stops that. Thresholds come from the reference's own spread.
+    /// </summary>
+    public void UseModelReference(SignalProfile? reference, string? name)
+    {
+        ModelReference = reference;
+        ModelReferenceName = reference is null ? null : name;
+        _modelThresholds = reference is { Spread.Count: > 0 } ? DriftThresholds.FromSpread(reference.Spread, _options.ThresholdSigmas, _fingerprintDefaultDb) : null;
+    }
+
+    private static string? Verdict(DriftReport? report, string family) => report?.Families.First(f => f.Family == family).Verdict;
+
+    /// <summary>Drift when either comparison drifts; ok when either can tell; else not enough data.</summary>
+    private static string Worse(string? a, string? b) =>
+        a == DriftReport.Drift || b == DriftReport.Drift ? DriftReport.Drift
+        : a == DriftReport.Ok || b == DriftReport.Ok ? DriftReport.Ok
+        : DriftReport.InsufficientData;
 }
 
 /// <summary>
 /// One closed window: its profile, the evaluation made at its end (null while learning), the alarm changes and the
-/// sudden or gradual changes its medians completed.
+/// sudden or gradual changes its medians completed; <see cref="ModelReport"/> is the comparison with the model's
+/// training reference, when one is in use.
 /// </summary>
 public sealed record DriftWindow(
     DateTimeOffset Start,
@@ -134,7 +178,8 @@ public sealed record DriftWindow(
     DriftReport? Report,
     IReadOnlyList<AlarmChange> Changes,
     IReadOnlyList<DriftTrend> Trends,
-    bool BaselineLearned)
+    bool BaselineLearned,
+    DriftReport? ModelReport = null)
 {
     private byte[]? _encoded;
 

@@ -15,7 +15,9 @@ public sealed record DriftReport(
 }
 
 /// <summary>A feature that drifted: the test that says so, its score against its threshold, and how far it moved.</summary>
-public sealed record DriftAlarm(string Family, string Feature, string Test, double Score, double Threshold, double Effect, string Unit);
+/// <param name="Against">What the input was compared with, when the device compares with more than one reference
+/// (e.g. "this device's baseline", "the model's training reference (silero_vad@v6)").</param>
+public sealed record DriftAlarm(string Family, string Feature, string Test, double Score, double Threshold, double Effect, string Unit, string? Against = null);
 
 public sealed record FamilySummary(string Family, string Verdict, int Alarms);
 

@@ -135,6 +135,19 @@ public sealed record ProfileDocument
         return counts;
     }
 
+    /// <summary>A profile carried inside another document (a model manifest's <c>referenceProfile</c>).</summary>
+    public static ProfileDocument Parse(JsonElement json, string what)
+    {
+        try
+        {
+            return json.Deserialize(DriftJsonContext.Default.ProfileDocument) ?? throw new FormatException($"{what}: empty profile");
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            throw new FormatException($"{what}: not a profile: {ex.Message}", ex);
+        }
+    }
+
     public static ProfileDocument Read(string path)
     {
         try

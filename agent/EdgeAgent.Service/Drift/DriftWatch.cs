@@ -1,3 +1,4 @@
+using EdgeAgent.Core.Models;
 using EdgeAgent.Drift.Detection;
 using EdgeAgent.Drift.Profiles;
 using EdgeAgent.Service.Fleet;
@@ -20,11 +21,13 @@ internal sealed class DriftWatch : IAsyncDisposable
     private readonly DriftMonitor _monitor;
     private readonly DriftStore _store;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly BatchingRecorder<ClosedWindow> _recorder;
 
     public DriftWatch(DriftWatchOptions options, string dataDir, FleetLink fleet, TimeProvider time, ILogger logger)
     {
         _time = time;
+        _logger = logger;
         _store = new DriftStore(dataDir, options.RetainWindows);
         try
         {
@@ -62,6 +65,37 @@ internal sealed class DriftWatch : IAsyncDisposable
         }
 
         _recorder = new BatchingRecorder<ClosedWindow>(RecorderName, new WindowWriter(_store, fleet, logger), options.Recorder, time, logger);
+    }
+
+    /// <summary>
+    /// The serving models (at start and after every switch): the first whose manifest carries a reference profile (the
+    /// VAD's before the others) is compared with as well, so the device can tell "unlike what the model was trained on"
+    /// from "changed since I started". Decoded once per model version.
+    /// </summary>
+    public void UseModels(IEnumerable<InstalledModel> models)
+    {
+        InstalledModel? shipped = models.FirstOrDefault(m => m.Manifest.ReferenceProfile is not null);
+        string? name = shipped?.ToString();
+        if (name == _monitor.ModelReferenceName)
+        {
+            return;
+        }
+
+        SignalProfile? reference = null;
+        if (shipped is not null)
+        {
+            try
+            {
+                reference = ProfileDocument.Parse(shipped.Manifest.ReferenceProfile!.Value, $"{name}'s referenceProfile").ToProfile();
+                DriftWatchLog.ModelReference(_logger, name!);
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+            {
+                DriftWatchLog.ModelReferenceUnusable(_logger, name!, ex.Message);
+            }
+        }
+
+        _monitor.UseModelReference(reference, name);
     }
 
     /// <summary>Where the pipeline's keyword scores, segments, detections and chunk latency for this window go.</summary>

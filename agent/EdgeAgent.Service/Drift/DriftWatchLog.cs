@@ -29,4 +29,10 @@ internal static partial class DriftWatchLog
 
     [LoggerMessage(3007, LogLevel.Error, "Drift watch failed on a window; it goes on with the next one")]
     public static partial void WindowFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3009, LogLevel.Information, "Drift watch also compares with {Model}'s training reference (its manifest's referenceProfile)")]
+    public static partial void ModelReference(ILogger logger, string model);
+
+    [LoggerMessage(3010, LogLevel.Warning, "Drift watch cannot use {Model}'s referenceProfile: {Problem}")]
+    public static partial void ModelReferenceUnusable(ILogger logger, string model, string problem);
 }

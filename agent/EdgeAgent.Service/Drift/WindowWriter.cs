@@ -46,7 +46,7 @@ internal sealed class WindowWriter(DriftStore store, FleetLink fleet, ILogger lo
         {
             AlarmChange change = window.Changes[item.AlarmsDone];
             store.SaveAlarm(change.Family, change.To, change.Since);
-            string evidence = string.Join(", ", change.Evidence.Select(e => $"{e.Feature} {e.Test} {e.Score:0.###} >= {e.Threshold:0.###} (moved {e.Effect:+0.###;-0.###} {e.Unit})"));
+            string evidence = string.Join(", ", change.Evidence.Select(e => $"{e.Feature} {e.Test} {e.Score:0.###} >= {e.Threshold:0.###} (moved {e.Effect:+0.###;-0.###} {e.Unit}){(e.Against is null ? "" : $" against {e.Against}")}"));
             string features = evidence.Length > 0 ? evidence : "no drifting feature";
             fleet.PublishAlarm(change, features);
             DriftWatchLog.AlarmChanged(logger, change.Family, Name(change.From), Name(change.To), change.Since, features);

@@ -173,6 +173,7 @@ internal sealed partial class SpeechWorker(
     {
         _keywords = pipeline.Heads.Select(h => h.Keyword).ToArray();
         _pipeline = pipeline;
+        _drift?.UseModels(pipeline.Models.All);
     }
 
     private async Task<SpeechModels?> LoadModelsAsync(AgentOptions agent, SpeechPipelineOptions options, CancellationToken stoppingToken)

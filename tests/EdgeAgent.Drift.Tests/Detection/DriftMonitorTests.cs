@@ -53,6 +53,56 @@ public sealed class DriftMonitorTests
         Assert.All(monitor.Alarms, a => Assert.Equal(AlarmState.Ok, a.State));
     }
 
+    [Fact]
+    public void AModelsTrainingReference_IsComparedWithAsWell_SoInputUnlikeItAlarmsEvenThoughTheBaselineLearnedIt()
+    {
+        var options = new DriftMonitorOptions { WindowSeconds = 5, EvaluationWindows = 2, BaselineSpeechSeconds = 10 };
+        var drift = new DriftOptions { MinSpeechSeconds = 4, MinNonSpeechSeconds = 2, MinSeconds = 4 };
+        var alarms = new AlarmStateMachineOptions { RaiseAfter = 3, ClearAfter = 3 };
+        DateTimeOffset now = s_t0;
+
+        // What the model was trained on: the room at its normal level.
+        var training = new DriftMonitor(options, drift, alarms, reference: null);
+        var room = new FakeRoom(seed: 7);
+        List<DriftWindow> Run(DriftMonitor monitor, int windows, float gain)
+        {
+            var closed = new List<DriftWindow>();
+            while (closed.Count < windows)
+            {
+                now = now.AddMilliseconds(32);
+                (float[] frame, float p) = room.Next(gain);
+                if (monitor.Push(frame, p, now) is { } w)
+                {
+                    closed.Add(w);
+                }
+            }
+
+            return closed;
+        }
+
+        Run(training, 5, 1f);
+        Assert.True(training.ReferenceIsBaseline);
+
+        // A device 12 dB quieter from its first minute: its own baseline learns the quiet level, so only the model's
+        // reference can tell.
+        var device = new DriftMonitor(options, drift, alarms, reference: null);
+        device.UseModelReference(training.Reference, "silero_vad@v6");
+        List<DriftWindow> windows = Run(device, 10, 0.25f);
+
+        Assert.True(device.ReferenceIsBaseline);
+        Assert.Equal(AlarmState.Alarm, device.Alarms.Single(a => a.Family == "level").State);
+        AlarmChange raised = windows.SelectMany(w => w.Changes).Last(c => c.Family == "level");
+        Assert.NotEmpty(raised.Evidence);
+        Assert.All(raised.Evidence, e => Assert.Equal("the model's training reference (silero_vad@v6)", e.Against));
+        DriftWindow last = windows[^1];
+        Assert.Equal("drift", last.ModelReport!.Families.Single(f => f.Family == "level").Verdict);
+        Assert.Equal("ok", last.Report!.Families.Single(f => f.Family == "level").Verdict);
+
+        // Without it, the same device raises nothing.
+        var alone = new DriftMonitor(options, drift, alarms, reference: null);
+        Assert.Empty(Run(alone, 10, 0.25f).SelectMany(w => w.Changes));
+    }
+
     /// <summary>Alternating half-second bursts of "speech" (loud noise, VAD 0.9) and room tone (VAD 0.05).</summary>
     private sealed class FakeRoom(int seed)
     {
