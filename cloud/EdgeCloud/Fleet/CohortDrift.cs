@@ -7,7 +7,8 @@ namespace EdgeCloud.Fleet;
 
 /// <summary>
 /// Merges each cohort's rollup rows (devices sharing a label value, see <see cref="RollupBuilder"/>) over the last
-/// hours and runs the drift tests of each cohort against the fleet reference profile. Merging is exact, so a cohort's
+/// hours and runs the drift tests of each cohort against the fleet reference profile (a cohort by model version against
+/// that version's training reference, when it ships one: <see cref="ModelReferences"/>). Merging is exact, so a cohort's
 /// profile is what one device hearing all of its audio would have measured, and the rows give the same answer as the
 /// windows they were made of. The period is served at hour granularity (the hour holding its start counts whole) from
 /// hourly rows, and beyond <see cref="HourlyRowsFor"/> from daily rows (the day holding its start counts whole). The
@@ -24,6 +25,7 @@ public sealed class CohortDrift(ICloudStore store, TimeProvider time, string ins
     /// <summary>How far back hourly rows serve a query; older parts of a period come from daily rows.</summary>
     public static readonly TimeSpan HourlyRowsFor = TimeSpan.FromDays(7);
     private const int CatchUpBatch = 5000;
+    private readonly ModelReferences _references = new(store);
     private static readonly string[] s_trendFeatures = ["speech_level", "noise_floor", "spectral_tilt"];
 
     public async Task<IReadOnlyList<CohortVerdict>> EvaluateAsync(string groupBy, double hours, SignalProfile reference, CancellationToken cancellationToken)
@@ -33,13 +35,17 @@ public sealed class CohortDrift(ICloudStore store, TimeProvider time, string ins
         SortedDictionary<string, CohortAggregate> cohorts = await MergeAsync(groupBy, now.AddHours(-hours), now, cancellationToken);
         var options = new DriftOptions();
         var analyzer = new DriftAnalyzer(options);
-        DriftThresholds thresholds = DriftThresholds.FromSpread(reference.Spread, ThresholdSigmas, options.FingerprintThresholdDb);
-        return cohorts.Select(c =>
+        var verdicts = new List<CohortVerdict>(cohorts.Count);
+        foreach ((string value, CohortAggregate cohort) in cohorts)
         {
-            DriftReport report = analyzer.Compare(c.Value.Profile, reference, thresholds);
-            return new CohortVerdict(c.Key, c.Value.Devices.Count, (int)Math.Min(int.MaxValue, c.Value.Windows), report.Verdict, Math.Round(c.Value.Profile.SpeechSeconds, 1),
-                report.Alarms, report.Families, Trends(c.Value.Buckets, reference));
-        }).ToList();
+            (SignalProfile against, string name) = await _references.ForAsync(groupBy, value, reference, cancellationToken);
+            DriftThresholds thresholds = DriftThresholds.FromSpread(against.Spread, ThresholdSigmas, options.FingerprintThresholdDb);
+            DriftReport report = analyzer.Compare(cohort.Profile, against, thresholds);
+            verdicts.Add(new CohortVerdict(value, cohort.Devices.Count, (int)Math.Min(int.MaxValue, cohort.Windows), report.Verdict, Math.Round(cohort.Profile.SpeechSeconds, 1),
+                report.Alarms, report.Families, Trends(cohort.Buckets, against)) { Reference = name });
+        }
+
+        return verdicts;
     }
 
     /// <summary>Rolls up what is queued (a few batches at most: the background roll-up keeps the queue short).</summary>
@@ -155,7 +161,11 @@ public sealed record CohortVerdict(
     double SpeechSeconds,
     IReadOnlyList<DriftAlarm> Alarms,
     IReadOnlyList<FamilySummary> Families,
-    IReadOnlyList<CohortTrend> Trends);
+    IReadOnlyList<CohortTrend> Trends)
+{
+    /// <summary>What the cohort was compared with: the fleet reference, or a model version's training reference (<c>silero_vad@v6 training reference</c>).</summary>
+    public string Reference { get; init; } = ModelReferences.Fleet;
+}
 
 /// <summary>How fast a cohort's quantity moves: least-squares slope of its hourly medians, per hour.</summary>
 public sealed record CohortTrend(string Feature, double RatePerHour, string Unit, int Hours);
