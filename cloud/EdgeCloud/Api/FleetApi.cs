@@ -119,7 +119,7 @@ public static class FleetApi
             .SelectMany(d => d.Alarms.Select(a => new AlarmView("device", d.DeviceId, null, null, a.Key, a.Value.State, a.Value.Since, a.Value.Detail)))
             .Where(a => !active || a.State != "ok")
             .OrderBy(a => a.DeviceId, StringComparer.Ordinal).ThenBy(a => a.Family, StringComparer.Ordinal);
-        IEnumerable<AlarmView> cohorts = fleet.ActiveAlarms.Select(a => new AlarmView("cohort", null, a.Label, a.Group, a.Family, a.State, a.Since, null));
+        IEnumerable<AlarmView> cohorts = fleet.ActiveAlarms.Select(a => new AlarmView("cohort", null, a.Label, a.Group, a.Family, a.State, a.Since, a.Evidence, a.RootCause, a.ExplainedBy, a.Devices));
         return TypedResults.Ok(devices.Concat(cohorts).ToList());
     }
 
@@ -207,8 +207,13 @@ public sealed record WindowView(string BootId, ulong Seq, DateTimeOffset WindowS
 
 public sealed record ReferenceView(double DurationSeconds, double SpeechSeconds, string? Description);
 
-/// <summary>An alarm of one device (scope device) or of a cohort (scope cohort: label = group).</summary>
-public sealed record AlarmView(string Scope, string? DeviceId, string? Label, string? Group, string Family, string State, DateTimeOffset? Since, string? Detail);
+/// <summary>
+/// An alarm of one device (scope device) or of a cohort (scope cohort: label = group; detail is the last evaluation's
+/// evidence, rootCause the cohort that explains it — itself when it is the root — and explainedBy how another explains it).
+/// </summary>
+public sealed record AlarmView(
+    string Scope, string? DeviceId, string? Label, string? Group, string Family, string State, DateTimeOffset? Since, string? Detail,
+    CohortRef? RootCause = null, string? ExplainedBy = null, IReadOnlyList<string>? Devices = null);
 
 public sealed record IngestStatsView(long Accepted, long Duplicates, IReadOnlyDictionary<string, long> Rejected);
 

@@ -42,7 +42,7 @@ public sealed class CohortDrift(ICloudStore store, TimeProvider time, string ins
             DriftThresholds thresholds = DriftThresholds.FromSpread(against.Spread, ThresholdSigmas, options.FingerprintThresholdDb);
             DriftReport report = analyzer.Compare(cohort.Profile, against, thresholds);
             verdicts.Add(new CohortVerdict(value, cohort.Devices.Count, (int)Math.Min(int.MaxValue, cohort.Windows), report.Verdict, Math.Round(cohort.Profile.SpeechSeconds, 1),
-                report.Alarms, report.Families, Trends(cohort.Buckets, against)) { Reference = name });
+                report.Alarms, report.Families, Trends(cohort.Buckets, against)) { Reference = name, DeviceIds = cohort.Devices.Order(StringComparer.Ordinal).ToList() });
         }
 
         return verdicts;
@@ -165,6 +165,10 @@ public sealed record CohortVerdict(
 {
     /// <summary>What the cohort was compared with: the fleet reference, or a model version's training reference (<c>silero_vad@v6 training reference</c>).</summary>
     public string Reference { get; init; } = ModelReferences.Fleet;
+
+    /// <summary>The cohort's devices (not in the API's JSON: a cohort can hold thousands).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> DeviceIds { get; init; } = [];
 }
 
 /// <summary>How fast a cohort's quantity moves: least-squares slope of its hourly medians, per hour.</summary>

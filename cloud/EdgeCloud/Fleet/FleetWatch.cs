@@ -20,18 +20,27 @@ public sealed partial class FleetWatch(
     ILogger<FleetWatch> logger) : BackgroundService
 {
     private readonly Dictionary<(string Label, string Group, string Family), AlarmStateMachine> _alarms = [];
+    private readonly Dictionary<(string Label, string Group), CohortVerdict> _last = [];
     private readonly Lock _lock = new();
 
-    /// <summary>Cohort alarms not in the ok state.</summary>
+    /// <summary>
+    /// Cohort alarms not in the ok state, each with its root cause (<see cref="RootCause"/>): the cohort that explains
+    /// it, and how when that is another cohort.
+    /// </summary>
     public IReadOnlyList<FleetAlarm> ActiveAlarms
     {
         get
         {
             lock (_lock)
             {
-                return _alarms.Where(a => a.Value.State != AlarmState.Ok)
-                    .Select(a => new FleetAlarm(a.Key.Label, a.Key.Group, a.Key.Family, a.Value.State.ToString().ToLowerInvariant(), a.Value.Since))
-                    .OrderBy(a => a.Label, StringComparer.Ordinal).ThenBy(a => a.Group, StringComparer.Ordinal).ThenBy(a => a.Family, StringComparer.Ordinal)
+                var active = _alarms.Where(a => a.Value.State != AlarmState.Ok)
+                    .OrderBy(a => a.Key.Label, StringComparer.Ordinal).ThenBy(a => a.Key.Group, StringComparer.Ordinal).ThenBy(a => a.Key.Family, StringComparer.Ordinal)
+                    .ToList();
+                var facts = active.Select(a => Facts(a.Key.Label, a.Key.Group, a.Key.Family)).ToList();
+                IReadOnlyList<RootCauseVerdict> roots = RootCause.Assign(facts);
+                return active.Select((a, i) => new FleetAlarm(
+                        a.Key.Label, a.Key.Group, a.Key.Family, a.Value.State.ToString().ToLowerInvariant(), a.Value.Since,
+                        roots[i].RootCause, roots[i].ExplainedBy, facts[i].Devices.Order(StringComparer.Ordinal).ToList(), Evidence(a.Key.Label, a.Key.Group, a.Key.Family)))
                     .ToList();
             }
         }
@@ -52,6 +61,11 @@ public sealed partial class FleetWatch(
         {
             foreach (CohortVerdict cohort in await cohorts.EvaluateAsync(label, fleet.WindowHours, reference, cancellationToken))
             {
+                lock (_lock)
+                {
+                    _last[(label, cohort.Group)] = cohort;
+                }
+
                 foreach (FamilySummary family in cohort.Families)
                 {
                     Step(label, cohort, family, now, fleet);
@@ -89,11 +103,31 @@ public sealed partial class FleetWatch(
             AlarmState before = alarm.State;
             if (alarm.Observe(family.Verdict, now))
             {
-                string evidence = string.Join("; ", cohort.Alarms.Where(a => a.Family == family.Family).Select(a => $"{a.Feature} {a.Test} {a.Score:0.###} >= {a.Threshold:0.###}"));
+                string evidence = EvidenceText(cohort, family.Family);
                 Log.Changed(logger, label, cohort.Group, family.Family, before.ToString().ToLowerInvariant(), alarm.State.ToString().ToLowerInvariant(), cohort.Devices, evidence);
             }
         }
     }
+
+    private CohortAlarmFacts Facts(string label, string group, string family)
+    {
+        if (!_last.TryGetValue((label, group), out CohortVerdict? cohort))
+        {
+            return new CohortAlarmFacts(new CohortRef(label, group), family, new HashSet<string>(), 0);
+        }
+
+        double evidence = cohort.Alarms.Where(a => a.Family == family && a.Threshold > 0).Select(a => a.Score / a.Threshold).DefaultIfEmpty(0).Max();
+        return new CohortAlarmFacts(new CohortRef(label, group), family, new HashSet<string>(cohort.DeviceIds, StringComparer.Ordinal), evidence);
+    }
+
+    /// <summary>The last evaluation's evidence for the family: "feature test score >= threshold; ...".</summary>
+    private string? Evidence(string label, string group, string family) =>
+        _last.TryGetValue((label, group), out CohortVerdict? cohort) && cohort.Alarms.Any(a => a.Family == family)
+            ? EvidenceText(cohort, family)
+            : null;
+
+    private static string EvidenceText(CohortVerdict cohort, string family) =>
+        string.Join("; ", cohort.Alarms.Where(a => a.Family == family).Select(a => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{a.Feature} {a.Test} {a.Score:0.###} >= {a.Threshold:0.###}")));
 
     private static partial class Log
     {
@@ -105,5 +139,11 @@ public sealed partial class FleetWatch(
     }
 }
 
-/// <summary>A cohort's alarm: the label and value that define the cohort, the family and its state.</summary>
-public sealed record FleetAlarm(string Label, string Group, string Family, string State, DateTimeOffset? Since);
+/// <summary>
+/// A cohort's alarm: the label and value that define the cohort, the family and its state; its root cause (itself, or
+/// the cohort that explains it with <paramref name="ExplainedBy"/> saying how), the cohort's devices and the last
+/// evaluation's evidence.
+/// </summary>
+public sealed record FleetAlarm(
+    string Label, string Group, string Family, string State, DateTimeOffset? Since,
+    CohortRef RootCause, string? ExplainedBy, IReadOnlyList<string> Devices, string? Evidence);
