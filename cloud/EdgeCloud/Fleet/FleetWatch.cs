@@ -37,7 +37,7 @@ public sealed partial class FleetWatch(
                     .OrderBy(a => a.Key.Label, StringComparer.Ordinal).ThenBy(a => a.Key.Group, StringComparer.Ordinal).ThenBy(a => a.Key.Family, StringComparer.Ordinal)
                     .ToList();
                 var facts = active.Select(a => Facts(a.Key.Label, a.Key.Group, a.Key.Family)).ToList();
-                IReadOnlyList<RootCauseVerdict> roots = RootCause.Assign(facts);
+                IReadOnlyList<RootCauseVerdict> roots = RootCause.Assign(facts, Quiet);
                 return active.Select((a, i) => new FleetAlarm(
                         a.Key.Label, a.Key.Group, a.Key.Family, a.Value.State.ToString().ToLowerInvariant(), a.Value.Since,
                         roots[i].RootCause, roots[i].ExplainedBy, facts[i].Devices.Order(StringComparer.Ordinal).ToList(), Evidence(a.Key.Label, a.Key.Group, a.Key.Family)))
@@ -108,6 +108,10 @@ public sealed partial class FleetWatch(
             }
         }
     }
+
+    /// <summary>Some cohort of the label was ok on the family at its last evaluation.</summary>
+    private bool Quiet(string label, string family) =>
+        _last.Any(c => c.Key.Label == label && c.Value.Families.Any(f => f.Family == family && f.Verdict == DriftReport.Ok));
 
     private CohortAlarmFacts Facts(string label, string group, string family)
     {

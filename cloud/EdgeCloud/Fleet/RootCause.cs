@@ -7,9 +7,9 @@ namespace EdgeCloud.Fleet;
 /// <list type="number">
 /// <item>Two alarms of different labels are <em>related</em> when one cohort's devices are all in the other's (the
 /// same devices, or one cohort nested in the other).</item>
-/// <item>Of an alarm and the alarms related to it, the root is the first by: (a) it <em>separates</em> — no other
-/// cohort of its label alarms on the family, so the label splits drifting devices from quiet ones (a label whose
-/// other values drift as well explains nothing); (b) the smaller cohort — the most specific explanation, the one
+/// <item>Of an alarm and the alarms related to it, the root is the first by: (a) its label <em>separates</em> — some
+/// cohort of that label is quiet (ok) on the family, so the label splits drifting devices from quiet ones (a label
+/// whose every value drifts explains nothing: that is the reference, not the devices); (b) the smaller cohort — the most specific explanation, the one
 /// holding the fewest devices that may not drift (a site of ten kiosks drifting because of its one new microphone
 /// is explained by that microphone's cohort of one); (c) the higher evidence (score / threshold); (d) the label closer
 /// to the signal: micModel (the transducer), deviceModel (enclosure and board), firmware (processing), site (the room).
@@ -27,9 +27,10 @@ public static class RootCause
     public static IReadOnlyList<string> SignalOrder => s_signalOrder;
 
     /// <summary>The root cause of each alarm, in the order given.</summary>
-    public static IReadOnlyList<RootCauseVerdict> Assign(IReadOnlyList<CohortAlarmFacts> alarms)
+    /// <param name="quiet">Whether a label has a cohort that is ok on a family (label, family); null: every label has.</param>
+    public static IReadOnlyList<RootCauseVerdict> Assign(IReadOnlyList<CohortAlarmFacts> alarms, Func<string, string, bool>? quiet = null)
     {
-        bool[] separates = alarms.Select(a => Separates(a, alarms)).ToArray();
+        bool[] separates = alarms.Select(a => quiet?.Invoke(a.Cohort.Label, a.Family) ?? true).ToArray();
         var better = Comparer<int>.Create((x, y) => Compare(alarms[x], separates[x], alarms[y], separates[y]));
         int[] best = new int[alarms.Count];
         for (int i = 0; i < alarms.Count; i++)
@@ -61,10 +62,6 @@ public static class RootCause
     private static bool Related(CohortAlarmFacts a, CohortAlarmFacts b) =>
         a.Family == b.Family && a.Cohort.Label != b.Cohort.Label && a.Devices.Count > 0 && b.Devices.Count > 0
         && (a.Devices.IsSubsetOf(b.Devices) || b.Devices.IsSubsetOf(a.Devices));
-
-    /// <summary>No other cohort of the alarm's label alarms on its family.</summary>
-    private static bool Separates(CohortAlarmFacts alarm, IReadOnlyList<CohortAlarmFacts> all) =>
-        !all.Any(o => o.Family == alarm.Family && o.Cohort.Label == alarm.Cohort.Label && o.Cohort.Value != alarm.Cohort.Value);
 
     /// <summary>Negative when x is the better root.</summary>
     private static int Compare(CohortAlarmFacts x, bool xSeparates, CohortAlarmFacts y, bool ySeparates)

@@ -40,19 +40,36 @@ public sealed class RootCauseTests
     }
 
     [Fact]
-    public void Assign_ALabelWhoseOtherValuesDriftToo_DoesNotExplain()
+    public void Assign_ALabelWhoseEveryValueDrifts_DoesNotExplain()
     {
         CohortAlarmFacts mic = Alarm("micModel", "mic-b", "bandwidth", 2.0, "kiosk-3", "kiosk-1");
         CohortAlarmFacts site = Alarm("site", "lobby", "bandwidth", 2.0, "kiosk-3");
 
-        // Alone, the smaller site explains the microphone's cohort...
+        // The smaller site explains the microphone's cohort while some other site is quiet...
         Assert.Equal(new CohortRef("site", "lobby"), RootCause.Assign([mic, site])[0].RootCause);
 
-        // ...but not when another site drifts as well: the site no longer splits drifting from quiet devices.
-        IReadOnlyList<RootCauseVerdict> verdicts = RootCause.Assign([mic, site, Alarm("site", "depot", "bandwidth", 2.0, "kiosk-1")]);
+        // ...but not when every site drifts: the site then splits nothing, and the microphone is the root.
+        IReadOnlyList<RootCauseVerdict> verdicts = RootCause.Assign([mic, site], (label, _) => label != "site");
         Assert.True(verdicts[0].IsRoot);
         Assert.Equal("contains only mic-b devices", verdicts[1].ExplainedBy);
-        Assert.Equal("contains only mic-b devices", verdicts[2].ExplainedBy);
+    }
+
+    [Fact]
+    public void Assign_TwoChangedMicrophones_EachExplainsItsOwnDevices()
+    {
+        CohortAlarmFacts[] alarms =
+        [
+            Alarm("micModel", "mic-b", "bandwidth", 3.0, "kiosk-3"),
+            Alarm("micModel", "mic-c", "bandwidth", 3.0, "panel-9"),
+            Alarm("site", "lobby", "bandwidth", 3.0, "kiosk-3"),
+            Alarm("site", "hall", "bandwidth", 1.2, "kiosk-1", "kiosk-2", "panel-9"),
+        ];
+
+        IReadOnlyList<RootCauseVerdict> verdicts = RootCause.Assign(alarms);
+
+        Assert.Equal([true, true, false, false], verdicts.Select(v => v.IsRoot));
+        Assert.Equal(new CohortRef("micModel", "mic-b"), verdicts[2].RootCause);
+        Assert.Equal(new RootCauseVerdict(new CohortRef("micModel", "mic-c"), "drifts with its 1 mic-c device(s) of 3"), verdicts[3]);
     }
 
     [Fact]
@@ -115,7 +132,8 @@ public sealed class RootCauseTests
                 }
             }
 
-            IReadOnlyList<RootCauseVerdict> verdicts = RootCause.Assign(alarms);
+            var quiet = labels.Where(_ => random.Next(4) > 0).ToHashSet();
+            IReadOnlyList<RootCauseVerdict> verdicts = RootCause.Assign(alarms, (label, _) => quiet.Contains(label));
             for (int i = 0; i < alarms.Count; i++)
             {
                 int root = alarms.FindIndex(a => a.Family == alarms[i].Family && a.Cohort == verdicts[i].RootCause);
