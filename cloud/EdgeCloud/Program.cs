@@ -1,5 +1,6 @@
 using EdgeCloud;
 using EdgeCloud.Api;
+using EdgeCloud.Console;
 using EdgeCloud.Fleet;
 using EdgeCloud.Ingest;
 using EdgeCloud.Mqtt;
@@ -67,8 +68,10 @@ else
 
 builder.Services.AddHostedService<DesiredPump>(); // after the broker: it publishes through it
 
-builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+AuthenticationBuilder authentication = builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
 builder.Services.AddAuthorization(Roles.AddPolicies);
+builder.Services.AddConsole(authentication);
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
@@ -94,5 +97,6 @@ app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" }));
 app.MapFleetApi();
 app.MapRegistryApi();
 app.MapRolloutApi();
+app.MapConsole();
 await app.RunAsync();
 return 0;

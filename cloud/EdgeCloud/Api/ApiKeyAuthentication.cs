@@ -33,24 +33,24 @@ public sealed class ApiKeyAuthentication(
             return await AuthenticateDeviceAsync();
         }
 
-        string key = values[0]!;
-        (string Name, string Role)? found = null;
-        if (cloud.Value.AdminApiKey is { Length: > 0 } admin
-            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(Hash(key)), Encoding.UTF8.GetBytes(Hash(admin))))
-        {
-            found = ("admin (configured)", Roles.Admin);
-        }
-        else if (await store.FindApiKeyAsync(Hash(key), Context.RequestAborted) is { } record)
-        {
-            found = (record.Name, record.Role);
-        }
-
-        if (found is null)
+        if (await FindAsync(values[0]!, store, cloud.Value, Context.RequestAborted) is not { } found)
         {
             return AuthenticateResult.Fail("unknown API key");
         }
 
-        return Success(found.Value.Name, found.Value.Role);
+        return Success(found.Name, found.Role);
+    }
+
+    /// <summary>The name and role of an API key (the configured admin key, or one made with POST /api/apikeys); null when unknown.</summary>
+    public static async Task<(string Name, string Role)?> FindAsync(string key, ICloudStore store, CloudOptions cloud, CancellationToken cancellationToken)
+    {
+        if (cloud.AdminApiKey is { Length: > 0 } admin
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(Hash(key)), Encoding.UTF8.GetBytes(Hash(admin))))
+        {
+            return ("admin (configured)", Roles.Admin);
+        }
+
+        return await store.FindApiKeyAsync(Hash(key), cancellationToken) is { } record ? (record.Name, record.Role) : null;
     }
 
     private async Task<AuthenticateResult> AuthenticateDeviceAsync()
