@@ -32,5 +32,6 @@ public static class ConsoleEndpoints
         pages.MapGet("/", () => Results.Redirect("/devices"));
         pages.MapGet("/devices", DevicesPage.RenderAsync);
         pages.MapGet("/devices/{id}", DevicePage.RenderAsync);
+        pages.MapGet("/cohorts", CohortsPage.RenderAsync);
     }
 }

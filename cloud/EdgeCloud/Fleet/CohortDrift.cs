@@ -48,6 +48,32 @@ public sealed class CohortDrift(ICloudStore store, TimeProvider time, string ins
         return verdicts;
     }
 
+    /// <summary>
+    /// One cohort in detail (for the console's plots): its merged profile and the drift report of it and of each of its
+    /// hours (days, beyond a week), by the same tests and thresholds as <see cref="EvaluateAsync"/>; null when the
+    /// cohort has no rows in the period.
+    /// </summary>
+    public async Task<CohortDetail?> DetailAsync(string groupBy, string group, double hours, SignalProfile reference, CancellationToken cancellationToken)
+    {
+        await CatchUpAsync(cancellationToken);
+        DateTimeOffset now = time.GetUtcNow();
+        SortedDictionary<string, CohortAggregate> cohorts = await MergeAsync(groupBy, now.AddHours(-hours), now, cancellationToken);
+        if (!cohorts.TryGetValue(group, out CohortAggregate? cohort))
+        {
+            return null;
+        }
+
+        (SignalProfile against, string name) = await _references.ForAsync(groupBy, group, reference, cancellationToken);
+        var options = new DriftOptions();
+        var analyzer = new DriftAnalyzer(options);
+        DriftThresholds thresholds = DriftThresholds.FromSpread(against.Spread, ThresholdSigmas, options.FingerprintThresholdDb);
+        return new CohortDetail(group, cohort.Profile, analyzer.Compare(cohort.Profile, against, thresholds),
+            cohort.Buckets.Select(b => (b.Key, analyzer.Compare(b.Value, against, thresholds))).ToList(), thresholds, options)
+        {
+            Reference = against, ReferenceName = name,
+        };
+    }
+
     /// <summary>Rolls up what is queued (a few batches at most: the background roll-up keeps the queue short).</summary>
     public async Task CatchUpAsync(CancellationToken cancellationToken)
     {
