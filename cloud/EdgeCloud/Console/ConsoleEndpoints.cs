@@ -33,5 +33,14 @@ public static class ConsoleEndpoints
         pages.MapGet("/devices", DevicesPage.RenderAsync);
         pages.MapGet("/devices/{id}", DevicePage.RenderAsync);
         pages.MapGet("/cohorts", CohortsPage.RenderAsync);
+        pages.MapGet("/alarms", AlarmsPage.RenderAsync);
+        pages.MapGet("/rollouts", RolloutsPage.RenderAsync);
+        pages.MapGet("/rollouts/{id}", RolloutPage.RenderAsync);
+        pages.MapGet("/models", ModelsPage.RenderAsync);
+        pages.MapGet("/audit", AuditPage.RenderAsync).RequireAuthorization(ConsoleAuth.AdminPolicy);
+
+        // Mutations: operator role and an antiforgery token (checked in each handler); a viewer's POST is refused (403).
+        pages.MapPost("/rollouts", RolloutsPage.StartAsync).RequireAuthorization(ConsoleAuth.OperatorPolicy).DisableAntiforgery();
+        pages.MapPost("/rollouts/{id}/{action}", RolloutPage.ActAsync).RequireAuthorization(ConsoleAuth.OperatorPolicy).DisableAntiforgery();
     }
 }

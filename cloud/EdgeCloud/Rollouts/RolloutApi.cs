@@ -27,27 +27,38 @@ public static class RolloutApi
     private static async Task<Results<Created<RolloutCreated>, ValidationProblem, NotFound<ProblemText>>> CreateAsync(
         RolloutRequest body, ICloudStore store, RolloutEngine engine, ClaimsPrincipal user, CancellationToken ct)
     {
+        RolloutStart start = await StartAsync(body, store, engine, user.Identity?.Name ?? "?", ct);
+        return start switch
+        {
+            { Rollout: { } rollout } => TypedResults.Created($"/api/rollouts/{rollout.Id}", new RolloutCreated(rollout.Id, rollout.Devices.Count)),
+            { Missing: true } => TypedResults.NotFound(new ProblemText(start.Problems[0])),
+            _ => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [start.Field] = [.. start.Problems] }),
+        };
+    }
+
+    /// <summary>Checks a request and starts the rollout (the API's POST and the console's form both come here).</summary>
+    public static async Task<RolloutStart> StartAsync(RolloutRequest body, ICloudStore store, RolloutEngine engine, string actor, CancellationToken ct)
+    {
         List<string> problems = body.Problems(out Dictionary<string, string>? labels);
         if (problems.Count > 0)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["rollout"] = problems.ToArray() });
+            return new RolloutStart(null, "rollout", problems, false);
         }
 
         if (await RegistryApi.ResolveAsync(store, body.Model!, body.Version!, ct) is not { } model)
         {
-            return TypedResults.NotFound(new ProblemText($"no model {body.Model}@{body.Version} in the registry (upload it first: POST /api/models)"));
+            return new RolloutStart(null, "model", [$"no model {body.Model}@{body.Version} in the registry (upload it first: POST /api/models)"], true);
         }
 
         if (body.Strategy == "shadow" || body.ShadowSeconds > 0)
         {
             if (model.Manifest.Kind is not (ModelPackageManifest.Vad or ModelPackageManifest.Keyword))
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["strategy"] = [$"a {model.Manifest.Kind} model cannot run in shadow (vad and keyword models can)"] });
+                return new RolloutStart(null, "strategy", [$"a {model.Manifest.Kind} model cannot run in shadow (vad and keyword models can)"], false);
             }
         }
 
-        Rollout rollout = await engine.CreateAsync(body, labels, model, user.Identity?.Name ?? "?", ct);
-        return TypedResults.Created($"/api/rollouts/{rollout.Id}", new RolloutCreated(rollout.Id, rollout.Devices.Count));
+        return new RolloutStart(await engine.CreateAsync(body, labels, model, actor, ct), "", [], false);
     }
 
     private static async Task<Ok<List<RolloutView>>> ListAsync(RolloutEngine engine, CancellationToken ct)
@@ -87,6 +98,9 @@ public static class RolloutApi
 }
 
 public sealed record RolloutCreated(string Id, int Devices);
+
+/// <summary>A started rollout, or the problems (under <paramref name="Field"/>) that kept it from starting; <paramref name="Missing"/>: no such model version.</summary>
+public sealed record RolloutStart(Rollout? Rollout, string Field, IReadOnlyList<string> Problems, bool Missing);
 
 /// <summary>The API's view of a rollout: where it is, every targeted device's phase and the history of transitions.</summary>
 public sealed record RolloutView(
