@@ -152,6 +152,7 @@ done
 
 echo
 echo "Fleet API:  $api   (OpenAPI: $api/openapi/v1.json)"
+echo "Console:    $api/   (sign in with the API key below)"
 echo "API key:    $key"
 echo
 echo "Cohort drift by microphone model — curl -s -H 'X-Api-Key: $key' '$api/api/fleet/drift?groupBy=micModel'"

@@ -10,7 +10,7 @@ namespace EdgeCloud.Console;
 /// </summary>
 public static class SvgPlot
 {
-    private const double Width = 520, Height = 220, Left = 48, Right = 12, Top = 14, Bottom = 30;
+    private const double Width = 540, Height = 220, Left = 68, Right = 12, Top = 14, Bottom = 30;
     private const string CohortColour = "#c2410c", ReferenceColour = "#64748b", ThresholdColour = "#b42318";
 
     /// <summary>The cohort's distribution of one feature (fractions per bin) over the reference's, trimmed to where either has mass.</summary>

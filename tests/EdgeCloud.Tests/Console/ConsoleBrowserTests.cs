@@ -13,7 +13,7 @@ namespace EdgeCloud.Tests.Console;
 /// reference exists and watches the alarm arrive.
 /// </summary>
 [Trait("Category", "Integration")]
-[TestCaseOrderer(typeof(DeclarationOrder))]
+[TestMethodOrderer(typeof(DeclarationOrder))]
 public sealed partial class ConsoleBrowserTests(ConsoleFleet fleet) : IClassFixture<ConsoleFleet>
 {
     private static readonly string[] s_explained = ["deviceModel=kiosk-k1", "firmware=2.4.1", "site=lobby"];
