@@ -1,6 +1,9 @@
-using EdgeCloud.Api;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.Options;
 
 namespace EdgeCloud.Console;
 
@@ -10,9 +13,15 @@ namespace EdgeCloud.Console;
 /// </summary>
 public static class ConsoleEndpoints
 {
-    /// <summary>The console's cookie scheme, its policies and antiforgery.</summary>
+    /// <summary>
+    /// The console's cookie scheme, its policies and antiforgery. The keys that encrypt the session and antiforgery
+    /// cookies live in the data directory (<c>console-keys</c>), so a restart keeps people signed in.
+    /// </summary>
     public static void AddConsole(this IServiceCollection services, AuthenticationBuilder authentication)
     {
+        services.AddDataProtection().SetApplicationName("edge-cloud");
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<CloudOptions>, ILoggerFactory>((o, cloud, loggers) =>
+            o.XmlRepository = new FileSystemXmlRepository(Directory.CreateDirectory(Path.Combine(cloud.Value.DataDir, "console-keys")), loggers));
         authentication.AddConsoleAuth();
         services.Configure<AuthorizationOptions>(ConsoleAuth.AddPolicies);
         services.AddAntiforgery(o =>
