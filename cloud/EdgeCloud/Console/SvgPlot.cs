@@ -56,7 +56,8 @@ public static class SvgPlot
         double span = Math.Max(1, (t1 - t0).TotalSeconds);
         double X(DateTimeOffset t) => points.Count == 1 ? Left + (Width - Left - Right) / 2 : Left + (t - t0).TotalSeconds / span * (Width - Left - Right);
         double Y(double v) => Top + (1 - (v - yMin) / (yMax - yMin)) * (Height - Top - Bottom);
-        Axes(html, ConsoleLayout.Time(t0)[11..16], ConsoleLayout.Time(t1)[11..16] + " UTC", Number(yMin), $"{Number(yMax)} {unit}");
+        Axes(html, ConsoleLayout.Time(t0)[11..16], ConsoleLayout.Time(t1)[11..16] + " UTC", Number(yMin), Number(yMax));
+        html.Element("text", unit, ("x", Number(Left + 4)), ("y", Number(Top + 4)));
         if (threshold is { } th)
         {
             html.Void("line", ("x1", Number(Left)), ("x2", Number(Width - Right)), ("y1", Number(Y(th))), ("y2", Number(Y(th))),

@@ -63,6 +63,7 @@ public sealed partial class ConsoleBrowserTests(ConsoleFleet fleet) : IClassFixt
 
         // A wrong key is refused on the sign-in page.
         IBrowserContext anonymous = await fleet.Browser.NewContextAsync(new() { BaseURL = fleet.BaseUrl });
+        anonymous.SetDefaultNavigationTimeout(ConsoleFleet.NavigationTimeoutMs);
         IPage refused = await anonymous.NewPageAsync();
         await refused.GotoAsync("/devices");
         await refused.Locator("input[name=apiKey]").FillAsync("not-a-key");

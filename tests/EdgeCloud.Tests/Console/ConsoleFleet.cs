@@ -18,6 +18,9 @@ namespace EdgeCloud.Tests.Console;
 public sealed class ConsoleFleet : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
+
+    /// <summary>Page loads wait this long: on the shared 2-core machine (load average 14-16) a load took over 30 s once.</summary>
+    public const float NavigationTimeoutMs = 90_000;
     private readonly SemaphoreSlim _reference = new(1, 1);
     private bool _referenceSet;
     private IPlaywright? _playwright;
@@ -91,11 +94,20 @@ public sealed class ConsoleFleet : IAsyncLifetime
     public async Task<IPage> SignInAsync(string key, string path = "/devices")
     {
         IBrowserContext context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        context.SetDefaultNavigationTimeout(NavigationTimeoutMs);
         IPage page = await context.NewPageAsync();
         await page.GotoAsync(path);
         await page.Locator("input[name=apiKey]").FillAsync(key);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync($"**{path}");
+        try
+        {
+            await page.WaitForURLAsync(url => new Uri(url).PathAndQuery == path, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"signing in for {path} ended on {page.Url}:\n{await page.ContentAsync()}\n--- cloud ---\n{Cloud.Output}");
+        }
+
         return page;
     }
 
