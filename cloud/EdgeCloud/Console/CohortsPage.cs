@@ -46,16 +46,16 @@ public static class CohortsPage
             Table(html, groupBy, hours, cohorts, chosen?.Group);
             if (detail is not null)
             {
-                Plots(html, groupBy, detail, reference, feature);
+                Plots(html, groupBy, detail, feature);
             }
         });
     }
 
     private static void Table(HtmlWriter html, string groupBy, double hours, IReadOnlyList<CohortVerdict> cohorts, string? chosen)
     {
-        html.Element("p", $"{cohorts.Count} cohort(s) by {groupBy} over the last {HtmlWriter.Number(hours)} h, against the fleet reference", ("class", "muted"));
+        html.Element("p", $"{cohorts.Count} cohort(s) by {groupBy} over the last {HtmlWriter.Number(hours)} h", ("class", "muted"));
         html.Open("table", ("aria-label", $"Cohorts by {groupBy}")).Open("thead").Open("tr");
-        foreach (string head in new[] { groupBy, "Verdict", "Families", "Devices", "Windows", "Speech s", "Evidence" })
+        foreach (string head in new[] { groupBy, "Verdict", "Families", "Devices", "Windows", "Speech s", "Against", "Evidence" })
         {
             html.Element("th", head, ("scope", "col"));
         }
@@ -83,6 +83,7 @@ public static class CohortsPage
             html.Text(c.DeviceIds.Count > 20 ? $" and {c.DeviceIds.Count - 20} more" : null).Close();
             html.Element("td", c.Windows.ToString(System.Globalization.CultureInfo.InvariantCulture));
             html.Element("td", HtmlWriter.Number(c.SpeechSeconds, "0.0"));
+            html.Element("td", c.Reference);
             html.Element("td", string.Join("; ", c.Alarms.Select(a => $"{a.Feature} {a.Test} {HtmlWriter.Number(a.Score, "0.###")} ≥ {HtmlWriter.Number(a.Threshold, "0.###")}")));
             html.Close();
         }
@@ -90,9 +91,11 @@ public static class CohortsPage
         html.Close().Close();
     }
 
-    private static void Plots(HtmlWriter html, string groupBy, CohortDetail detail, SignalProfile reference, string feature)
+    private static void Plots(HtmlWriter html, string groupBy, CohortDetail detail, string feature)
     {
-        html.Element("h2", $"{groupBy}={detail.Group}: {feature}");
+        SignalProfile reference = detail.Reference;
+        string against = detail.ReferenceName;
+        html.Element("h2", $"{groupBy}={detail.Group}: {feature}, against the {against}");
         FeatureResult? result = detail.Report.Features.FirstOrDefault(r => r.Feature == feature);
         double threshold = detail.Threshold(feature);
         html.Element("p", result is null ? "no result for this feature"
@@ -102,8 +105,8 @@ public static class CohortsPage
         if (feature != CohortDetail.Fingerprint)
         {
             int index = FeatureCatalog.IndexOf(feature);
-            Figure(html, $"Distribution of {feature} in {detail.Group} (exact merged histogram) over the fleet reference", () =>
-                SvgPlot.Distribution(html, "drift-plot", $"{feature} distribution: {detail.Group} against the fleet reference",
+            Figure(html, $"Distribution of {feature} in {detail.Group} (exact merged histogram) over the {against}", () =>
+                SvgPlot.Distribution(html, "drift-plot", $"{feature} distribution: {detail.Group} against the {against}",
                     detail.Profile.Histograms[index], reference.Histograms[index], FeatureCatalog.Features[index].Unit));
         }
 
@@ -112,8 +115,8 @@ public static class CohortsPage
                 feature == CohortDetail.Fingerprint ? "dB" : FeatureCatalog.Features[FeatureCatalog.IndexOf(feature)].Unit, threshold));
         if (detail.Profile.CleanSpeechFrames > 0 && reference.CleanSpeechFrames > 0)
         {
-            Figure(html, $"Fingerprint: mean level of the 32 mel bands in {detail.Group}'s clean speech, level-aligned, over the reference", () =>
-                SvgPlot.Fingerprint(html, "drift-plot", $"32-band fingerprint of {detail.Group} against the fleet reference",
+            Figure(html, $"Fingerprint: mean level of the 32 mel bands in {detail.Group}'s clean speech, level-aligned, over the {against}", () =>
+                SvgPlot.Fingerprint(html, "drift-plot", $"32-band fingerprint of {detail.Group} against the {against}",
                     detail.Profile.MelBands.Select(b => b.Mean).ToList(), reference.MelBands.Select(b => b.Mean).ToList()));
         }
 

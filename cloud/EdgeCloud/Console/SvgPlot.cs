@@ -34,7 +34,7 @@ public static class SvgPlot
         Axes(html, $"{Number(x0)} {unit}", $"{Number(x1)} {unit}", "0", Number(yMax, "0.###"));
         Path(html, Steps(r, yMax), ReferenceColour, fill: "#cbd5e1");
         Path(html, Steps(c, yMax), CohortColour, fill: null);
-        Legend(html, ("cohort", CohortColour), ("fleet reference", ReferenceColour));
+        Legend(html, ("cohort", CohortColour), ("reference", ReferenceColour));
         html.Close();
     }
 
@@ -93,7 +93,7 @@ public static class SvgPlot
         Axes(html, "band 1 (low)", $"band {c.Length} (high)", $"{Number(yMin, "0")} dB", $"{Number(yMax, "0")} dB");
         html.Void("polyline", ("points", string.Join(' ', reference.Select((v, i) => $"{Number(X(i))},{Number(Y(v))}"))), ("fill", "none"), ("stroke", ReferenceColour), ("stroke-width", "2"));
         html.Void("polyline", ("points", string.Join(' ', c.Select((v, i) => $"{Number(X(i))},{Number(Y(v))}"))), ("fill", "none"), ("stroke", CohortColour), ("stroke-width", "2"));
-        Legend(html, ("cohort (level-aligned)", CohortColour), ("fleet reference", ReferenceColour));
+        Legend(html, ("cohort (level-aligned)", CohortColour), ("reference", ReferenceColour));
         html.Close();
     }
 
