@@ -25,7 +25,7 @@ internal static class Backfill
         using ICloudStore store = o.Postgres is { } cs ? await PostgresCloudStore.OpenAsync(cs) : new LiteDbCloudStore(o.DataDir!);
         var clock = Stopwatch.StartNew();
         await RegisterAsync(store, o);
-        Console.WriteLine(Line($"backfill: {o.Devices} devices registered in {clock.Elapsed.TotalSeconds:F1} s"));
+        System.Console.WriteLine(Line($"backfill: {o.Devices} devices registered in {clock.Elapsed.TotalSeconds:F1} s"));
 
         clock.Restart();
         int slotsPerHour = 60 / o.WindowMinutes;
@@ -40,7 +40,7 @@ internal static class Backfill
         }
 
         await store.SetReferenceAsync(ProfileCodec.Encode(reference), "fleetsim backfill reference (quiet rooms)");
-        Console.WriteLine(Line($"backfill: window profiles made in {clock.Elapsed.TotalSeconds:F1} s"));
+        System.Console.WriteLine(Line($"backfill: window profiles made in {clock.Elapsed.TotalSeconds:F1} s"));
 
         DateTimeOffset start = RollupBuckets.Hour(DateTimeOffset.UtcNow).AddHours(-o.Hours);
         long total = (long)o.Devices * o.Hours * slotsPerHour, written = 0;
@@ -80,7 +80,7 @@ internal static class Backfill
 
             if (slot % slotsPerHour == slotsPerHour - 1)
             {
-                Console.WriteLine(Line($"backfill: hour {hour + 1}/{o.Hours}: {written} windows in {clock.Elapsed.TotalSeconds:F0} s"));
+                System.Console.WriteLine(Line($"backfill: hour {hour + 1}/{o.Hours}: {written} windows in {clock.Elapsed.TotalSeconds:F0} s"));
             }
         }
 
@@ -96,7 +96,7 @@ internal static class Backfill
         }
 
         double allSeconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine(Line($"RESULT backfill: {total} windows ({o.Devices} devices x {o.Hours} h, {o.WindowMinutes}-minute windows) stored in {writeSeconds:F1} s = {total / writeSeconds:F0} windows/s; rolled up {rolled} by {allSeconds:F1} s = {total / allSeconds:F0} windows/s stored and rolled up"));
+        System.Console.WriteLine(Line($"RESULT backfill: {total} windows ({o.Devices} devices x {o.Hours} h, {o.WindowMinutes}-minute windows) stored in {writeSeconds:F1} s = {total / writeSeconds:F0} windows/s; rolled up {rolled} by {allSeconds:F1} s = {total / allSeconds:F0} windows/s stored and rolled up"));
 
         var drift = new CohortDrift(store, TimeProvider.System, o.Instance);
         SignalProfile decodedReference = ProfileCodec.Decode(ProfileCodec.Encode(reference));
@@ -111,7 +111,7 @@ internal static class Backfill
 
         foreach (CohortVerdict v in verdicts)
         {
-            Console.WriteLine(Line($"backfill: micModel={v.Group}: {v.Devices} devices, {v.Windows} windows, {v.Verdict} ({string.Join(", ", v.Alarms.Select(a => a.Family).Distinct())})"));
+            System.Console.WriteLine(Line($"backfill: micModel={v.Group}: {v.Devices} devices, {v.Windows} windows, {v.Verdict} ({string.Join(", ", v.Alarms.Select(a => a.Family).Distinct())})"));
         }
 
         var watch = new FleetWatch(store, drift, Options.Create(new CloudOptions()), TimeProvider.System, NullLogger<FleetWatch>.Instance);
@@ -123,7 +123,7 @@ internal static class Backfill
             evaluations.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
         }
 
-        Console.WriteLine(Line($"RESULT in-process: cohort drift micModel over 24 h p50 {Percentile(query, 50):F0} ms, max {query.Max():F0} ms (n={query.Count}); fleet-watch evaluation of every label (last hour) median {Percentile(evaluations, 50):F0} ms, max {evaluations.Max():F0} ms; backfill RSS {SimulatedFleet.RssMiB(Environment.ProcessId):F0} MiB"));
+        System.Console.WriteLine(Line($"RESULT in-process: cohort drift micModel over 24 h p50 {Percentile(query, 50):F0} ms, max {query.Max():F0} ms (n={query.Count}); fleet-watch evaluation of every label (last hour) median {Percentile(evaluations, 50):F0} ms, max {evaluations.Max():F0} ms; backfill RSS {SimulatedFleet.RssMiB(Environment.ProcessId):F0} MiB"));
     }
 
     private static string DeviceId(BackfillOptions o, int i) => $"{o.Prefix}-{i:D6}";

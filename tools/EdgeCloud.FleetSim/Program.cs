@@ -25,12 +25,12 @@ await fleet.RegisterAsync();
 switch (options.Mode)
 {
     case "register":
-        Console.WriteLine($"register: {options.Devices} devices written to {options.CredsFile}");
+        System.Console.WriteLine($"register: {options.Devices} devices written to {options.CredsFile}");
         break;
     case "throughput":
         await fleet.ConnectAsync();
         ThroughputResult t = await fleet.RunThroughputAsync();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"throughput: {t.Published} windows from {options.Devices} devices in {t.PublishSeconds:F1} s; ingested {t.Ingested} in {t.IngestSeconds:F1} s = {t.IngestedPerSecond:F0} windows/s; publish-to-API latency p50 {t.LatencyP50Ms:F1} ms, p99 {t.LatencyP99Ms:F1} ms (n={t.LatencySamples}); PUBACK p99 {t.PubackP99Ms:F1} ms"));
         break;
     case "connect":
@@ -40,7 +40,7 @@ switch (options.Mode)
         await Task.Delay(TimeSpan.FromSeconds(5));
         int still = fleet.ConnectedCount;
         string rss = options.CloudPid is { } pid ? $"; cloud RSS {SimulatedFleet.RssMiB(pid):F0} MiB" : "";
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"connect: {connected} of {options.Devices} devices connected in {seconds:F1} s; {still} still connected 5 s later{rss}"));
+        System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"connect: {connected} of {options.Devices} devices connected in {seconds:F1} s; {still} still connected 5 s later{rss}"));
         break;
     default:
         throw new ArgumentException($"unknown mode '{options.Mode}' (throughput | connect)");

@@ -78,7 +78,7 @@ internal sealed class SimulatedFleet : IDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Console.Error.WriteLine($"{d.Id}: {ex.Message}");
+                System.Console.Error.WriteLine($"{d.Id}: {ex.Message}");
                 client.Dispose();
             }
         });
