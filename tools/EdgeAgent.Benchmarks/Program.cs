@@ -9,6 +9,12 @@ using EdgeAgent.Speech.Vad;
 
 // A plain harness (Release, one ORT thread): RTF of the VAD alone and of the whole pipeline gated and ungated,
 // per-chunk latency, allocations and RSS on 60 s of audio with ~30% speech. Each figure is the median of --runs.
+if (args.Length > 0 && args[0] == "rss")
+{
+    RssSteps.Run(new ModelStore(ModelStore.DefaultRoot()), args.Length > 1 ? args[1] : "v5");
+    return;
+}
+
 int runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 string workDir = Path.Combine(Path.GetTempPath(), "edgeagent-bench");
 var store = new ModelStore(ModelStore.DefaultRoot());

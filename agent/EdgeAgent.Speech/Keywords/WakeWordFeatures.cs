@@ -128,41 +128,36 @@ public sealed class WakeWordFeatures : IDisposable
 
     /// <summary>
     /// Embeddings of ~4 s of uniform int16 noise in [-1000, 1000), 41 windows of 76 frames with step 8, to seed the
-    /// heads' history after a reset (fixed seed, so runs are reproducible).
+    /// heads' history after a reset (fixed seed, so runs are reproducible). The noise goes through the bound sessions
+    /// chunk by chunk, as audio would, so no session ever sees a batch wider than one window: a 41-wide batch made
+    /// ONNX Runtime allocate ~40 MiB of intermediate tensors once, which the C heap kept. Leaves the front end reset.
     /// </summary>
     public float[] ComputeSeed(int count)
     {
         const int seconds = 4;
         var rng = new Random(1234);
-        var noise = new float[seconds * 16_000];
-        for (int i = 0; i < noise.Length; i++)
+        var chunk = new float[ChunkSamples];
+        int chunks = seconds * 16_000 / ChunkSamples;
+        int windows = Math.Min(count, chunks - (WindowFrames / FramesPerChunk) + 1);
+        var seed = new float[Math.Max(0, windows) * EmbeddingSize];
+        Reset();
+        for (int c = 0; c < chunks; c++)
         {
-            noise[i] = rng.Next(-1000, 1000);
-        }
-
-        using var runOptions = new RunOptions();
-        using var melInput = OrtValue.CreateTensorValueFromMemory(noise, [1, noise.Length]);
-        using IDisposableReadOnlyCollection<OrtValue> melOut = _mel.Session.Run(
-            runOptions, [_mel.Session.InputNames[0]], [melInput], _mel.Session.OutputNames);
-        ReadOnlySpan<float> frames = melOut[0].GetTensorDataAsSpan<float>();
-        int frameCount = frames.Length / MelBands;
-        int windows = Math.Min(count, (frameCount - WindowFrames) / FramesPerChunk + 1);
-
-        var batch = new float[windows * WindowValues];
-        for (int w = 0; w < windows; w++)
-        {
-            ReadOnlySpan<float> src = frames.Slice(w * FramesPerChunk * MelBands, WindowValues);
-            Span<float> dst = batch.AsSpan(w * WindowValues, WindowValues);
-            for (int i = 0; i < WindowValues; i++)
+            for (int i = 0; i < chunk.Length; i++)
             {
-                dst[i] = src[i] / 10f + 2f;
+                chunk[i] = rng.Next(-1000, 1000);
+            }
+
+            PushChunk(chunk);
+            int window = c - (chunks - windows);
+            if (window >= 0)
+            {
+                ComputeCurrent(seed.AsSpan(window * EmbeddingSize, EmbeddingSize));
             }
         }
 
-        using var embIn = OrtValue.CreateTensorValueFromMemory(batch, [windows, WindowFrames, MelBands, 1]);
-        using IDisposableReadOnlyCollection<OrtValue> embOut = _embedding.Session.Run(
-            runOptions, [_embeddingInputName], [embIn], [_embeddingOutputName]);
-        return embOut[0].GetTensorDataAsSpan<float>().ToArray();
+        Reset();
+        return seed;
     }
 
     /// <summary>Back to the start-up state: no audio context, the mel window all ones.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EdgeAgent.Core.Keywords;
+using EdgeAgent.Core.Runtime;
 using EdgeAgent.Core.Vad;
 using EdgeAgent.Speech.Keywords;
 using EdgeAgent.Speech.Vad;
@@ -81,6 +82,7 @@ public sealed class SpeechPipeline : IDisposable
         }
 
         Reset();
+        NativeHeap.Trim();
     }
 
     public SpeechModels Models { get; }
@@ -188,6 +190,8 @@ public sealed class SpeechPipeline : IDisposable
         {
             head.Dispose();
         }
+
+        NativeHeap.Trim();
     }
 
     private void RunVad()

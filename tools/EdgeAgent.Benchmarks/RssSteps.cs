@@ -1,0 +1,41 @@
+using EdgeAgent.Core.Models;
+using EdgeAgent.Speech.Pipeline;
+
+namespace EdgeAgent.Benchmarks;
+
+/// <summary>
+/// <c>edgeagent-bench rss [vad]</c>: resident memory, anonymous and file-backed, at each step of one pipeline's life in
+/// a fresh process: bare, after the first ONNX Runtime session, after the pipeline is built, after 60 s of audio, after
+/// a second (standby) pipeline over the same models, after disposing it.
+/// </summary>
+internal static class RssSteps
+{
+    public static void Run(ModelStore store, string vad)
+    {
+        Console.WriteLine($"bare process                 {Rss.Now()}");
+        SpeechModels models = SpeechModels.Select(store, vad, []);
+        using (var probe = EdgeAgent.Speech.Onnx.OnnxSessions.Open(models.Keywords[0], new EdgeAgent.Speech.Onnx.OnnxOptions()))
+        {
+            Console.WriteLine($"ONNX Runtime loaded          {Rss.Now()}");
+        }
+
+        using var live = new SpeechPipeline(models, new SpeechPipelineOptions());
+        GC.Collect();
+        Console.WriteLine($"one pipeline built           {Rss.Now()}");
+        float[] audio = EdgeAgent.Core.Audio.PipelineAudioReader.LoadFile(BenchAudio.Ensure(Path.Combine(Path.GetTempPath(), "edgeagent-bench")));
+        for (int i = 0; i + 1280 <= audio.Length; i += 1280)
+        {
+            live.Process(audio.AsSpan(i, 1280));
+        }
+
+        double audioMiB = audio.Length * sizeof(float) / (1024.0 * 1024.0);
+        GC.Collect();
+        Console.WriteLine($"after 60 s of audio          {Rss.Now()} (the bench's own copy of the audio: {audioMiB:F1} MiB anon)");
+        var standby = new SpeechPipeline(models, new SpeechPipelineOptions());
+        GC.Collect();
+        Console.WriteLine($"+ a second pipeline          {Rss.Now()}");
+        standby.Dispose();
+        GC.Collect();
+        Console.WriteLine($"second pipeline disposed     {Rss.Now()}");
+    }
+}
