@@ -8,19 +8,24 @@ namespace EdgeAgent.Speech.Keywords;
 /// <summary>
 /// One openWakeWord keyword head over the last W embeddings. W and the input name come from the model's metadata.
 /// A single-output head scores its keyword; a multi-class head (timer) has class 0 = background, and its score is the
-/// best non-background class, whose label is read from the JSON map in the output's name.
+/// best non-background class, whose label is read from the JSON map in the output's name. Besides the newest window
+/// it can score the windows that ended up to <c>maxLag</c> chunks earlier (one binding each), for the pipeline's
+/// deferred scores after a gate opening.
 /// </summary>
 public sealed class KeywordHead : IDisposable
 {
     private readonly BoundSession _run;
+    private readonly BoundSession[] _lagged; // _lagged[k]: the window ending k chunks before the newest (0 = _run)
     private readonly float[] _output;
 
-    internal KeywordHead(InstalledModel model, OnnxOptions options, float[] history, int historyChunks)
+    internal KeywordHead(InstalledModel model, OnnxOptions options, float[] history, int historyChunks, int maxLag = 0)
     {
         Model = model;
         Keyword = model.Name;
         InferenceSession session = OnnxSessions.Open(model, options);
         _run = new BoundSession(session);
+        _lagged = new BoundSession[maxLag + 1];
+        _lagged[0] = _run;
         try
         {
             (string inputName, NodeMetadata input) = session.InputMetadata.Single();
@@ -41,18 +46,23 @@ public sealed class KeywordHead : IDisposable
             _output = new float[classes];
             Labels = classes > 1 ? ReadLabels(outputName, classes) : [];
 
-            Memory<float> tail = history.AsMemory(history.Length - Window * WakeWordFeatures.EmbeddingSize);
-            _run.BindInput(inputName, tail, [1, Window, WakeWordFeatures.EmbeddingSize]);
-            _run.BindOutput<float>(outputName, _output, [1, classes]);
+            for (int lag = 0; lag <= maxLag; lag++)
+            {
+                _lagged[lag] ??= _run.CreateSibling();
+                int end = history.Length - lag * WakeWordFeatures.EmbeddingSize;
+                Memory<float> window = history.AsMemory(end - Window * WakeWordFeatures.EmbeddingSize, Window * WakeWordFeatures.EmbeddingSize);
+                _lagged[lag].BindInput(inputName, window, [1, Window, WakeWordFeatures.EmbeddingSize]);
+                _lagged[lag].BindOutput<float>(outputName, _output, [1, classes]);
+            }
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or InvalidOperationException)
         {
-            _run.Dispose();
+            Dispose();
             throw new ModelStoreException($"{model}: not a keyword head: {ex.Message}", ex);
         }
         catch
         {
-            _run.Dispose();
+            Dispose();
             throw;
         }
     }
@@ -69,9 +79,12 @@ public sealed class KeywordHead : IDisposable
     public IReadOnlyList<string> Labels { get; }
 
     /// <summary>Scores the history as it stands; <paramref name="label"/> is the winning class of a multi-class head.</summary>
-    public float Score(out int label)
+    public float Score(out int label) => Score(0, out label);
+
+    /// <summary>Scores the window that ended <paramref name="lag"/> chunks before the newest embedding.</summary>
+    public float Score(int lag, out int label)
     {
-        _run.Run();
+        _lagged[lag].Run();
         if (_output.Length == 1)
         {
             label = 0;
@@ -90,7 +103,15 @@ public sealed class KeywordHead : IDisposable
         return _output[label];
     }
 
-    public void Dispose() => _run.Dispose();
+    public void Dispose()
+    {
+        for (int lag = 1; lag < _lagged.Length; lag++)
+        {
+            _lagged[lag]?.Dispose();
+        }
+
+        _run.Dispose();
+    }
 
     private static string[] ReadLabels(string outputName, int classes)
     {

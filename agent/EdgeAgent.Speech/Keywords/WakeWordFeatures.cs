@@ -110,6 +110,20 @@ public sealed class WakeWordFeatures : IDisposable
         _embeddingOutput.CopyTo(embedding[..EmbeddingSize]);
     }
 
+    /// <summary>The embedding of the window <paramref name="lag"/> chunks before the newest (0 = the current one).</summary>
+    public void ComputePast(int lag, Span<float> embedding)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(lag, BackfillChunks);
+        if (lag == 0)
+        {
+            ComputeCurrent(embedding);
+            return;
+        }
+
+        _past[lag].Run();
+        _pastOutput.AsSpan(lag * EmbeddingSize, EmbeddingSize).CopyTo(embedding[..EmbeddingSize]);
+    }
+
     /// <summary>
     /// The embeddings of the last <paramref name="chunks"/> windows, oldest first, into
     /// <paramref name="embeddings"/> (chunks × 96).

@@ -12,7 +12,10 @@ namespace EdgeAgent.Speech.Pipeline;
 /// segments by hysteresis), the openWakeWord mel front end on every 80 ms chunk, and — only while the VAD gate is
 /// open, unless ungated — the embedding model and every keyword head. When the gate opens, the embeddings of the
 /// pre-roll that are not in the history yet are computed from the kept mel frames, so the heads see the history the
-/// ungated pipeline would have given them. Feed it from one thread; in steady state it allocates nothing.
+/// ungated pipeline would have given them. That pre-roll is spread over the next chunks (at most
+/// <see cref="SpeechPipelineOptions.PrerollBurst"/> embeddings per chunk) and the heads' scores of those chunks are
+/// computed, in order and over the same windows, once it is complete: the same scores and detections as ungated, a
+/// few chunks later, without a 16-embedding burst. Feed it from one thread; in steady state it allocates nothing.
 /// </summary>
 public sealed class SpeechPipeline : IDisposable
 {
@@ -33,6 +36,7 @@ public sealed class SpeechPipeline : IDisposable
     private readonly float[] _vadFrame = new float[SileroVad.FrameSamples];
     private readonly float[] _chunk = new float[WakeWordFeatures.ChunkSamples];
     private readonly long _hangoverSamples;
+    private readonly int _historyChunks;
     private int _vadFill;
     private int _chunkFill;
     private long _samples;
@@ -40,6 +44,10 @@ public sealed class SpeechPipeline : IDisposable
     private long _lastOpenChunk;
     private long _lastSpeechEnd = long.MinValue;
     private bool _gateOpen;
+    private int _missing;     // pre-roll embeddings not computed yet: history lags _missingLag .. _missingLag + _missing - 1
+    private int _missingLag;
+    private int _deferred;    // chunks whose heads have not scored yet (the newest included)
+    private int _scoringLag;  // while the heads score: how many chunks before the newest their window ends
 
     public SpeechPipeline(SpeechModels models, SpeechPipelineOptions options, ISpeechEvents? events = null)
     {
@@ -57,13 +65,14 @@ public sealed class SpeechPipeline : IDisposable
             _features = new WakeWordFeatures(models.Mel, models.Embedding, options.PrerollChunks, options.Onnx);
             created.Add(_features);
 
-            // History long enough for the widest head: read every head's window first.
-            int historyChunks = Math.Max(options.PrerollChunks, SeedEmbeddings);
-            _history = new float[historyChunks * Embedding];
+            // History long enough for the widest head, plus the chunks by which scores can be deferred.
+            _historyChunks = Math.Max(options.PrerollChunks, SeedEmbeddings);
+            int maxLag = MaxDeferral(options);
+            _history = new float[(_historyChunks + maxLag) * Embedding];
             _heads = new KeywordHead[models.Keywords.Count];
             for (int i = 0; i < _heads.Length; i++)
             {
-                _heads[i] = new KeywordHead(models.Keywords[i], options.Onnx, _history, historyChunks);
+                _heads[i] = new KeywordHead(models.Keywords[i], options.Onnx, _history, _historyChunks, maxLag);
                 created.Add(_heads[i]);
             }
 
@@ -89,10 +98,14 @@ public sealed class SpeechPipeline : IDisposable
 
     public IReadOnlyList<KeywordHead> Heads => _heads;
 
-    /// <summary>The embeddings the heads scored last (oldest first); a shadow keyword head copies it.</summary>
-    public ReadOnlySpan<float> EmbeddingHistory => _history;
+    /// <summary>
+    /// The <see cref="HistoryChunks"/> embeddings the heads are scoring (oldest first, ending at the chunk being
+    /// scored, which is older than the newest while deferred scores are caught up); a shadow keyword head copies it.
+    /// </summary>
+    public ReadOnlySpan<float> EmbeddingHistory =>
+        _history.AsSpan(_history.Length - (_scoringLag + _historyChunks) * Embedding, _historyChunks * Embedding);
 
-    public int HistoryChunks => _history.Length / Embedding;
+    public int HistoryChunks => _historyChunks;
 
     public bool Gated => _options.Gated;
 
@@ -145,6 +158,7 @@ public sealed class SpeechPipeline : IDisposable
     /// <summary>Ends the stream: closes an open speech segment and reports pending detections.</summary>
     public void Flush()
     {
+        CatchUp(int.MaxValue, Stopwatch.GetTimestamp());
         if (_segmenter.Flush(_samples) is { } segment)
         {
             EmitSegment(segment);
@@ -180,6 +194,10 @@ public sealed class SpeechPipeline : IDisposable
         _lastOpenChunk = 0;
         _lastSpeechEnd = long.MinValue;
         _gateOpen = false;
+        _missing = 0;
+        _missingLag = 0;
+        _deferred = 0;
+        _scoringLag = 0;
     }
 
     public void Dispose()
@@ -219,13 +237,19 @@ public sealed class SpeechPipeline : IDisposable
     private void RunKeywords()
     {
         _chunksSinceReset++;
+        bool open = !_options.Gated
+            || (_lastSpeechEnd != long.MinValue && _samples - _lastSpeechEnd <= _hangoverSamples);
+        if (!open && _gateOpen)
+        {
+            // Closing: first finish what the last opening left (its windows are the mel ring's until this chunk's mel).
+            CatchUp(int.MaxValue, Stopwatch.GetTimestamp());
+        }
+
         long chunkStart = Stopwatch.GetTimestamp();
         long start = chunkStart;
         _features.PushChunk(_chunk);
         SpeechInstruments.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, SpeechInstruments.StageMel);
 
-        bool open = !_options.Gated
-            || (_lastSpeechEnd != long.MinValue && _samples - _lastSpeechEnd <= _hangoverSamples);
         if (!open)
         {
             GatedChunks++;
@@ -248,43 +272,85 @@ public sealed class SpeechPipeline : IDisposable
         start = Stopwatch.GetTimestamp();
         if (_options.Gated && !_gateOpen)
         {
-            // The gate just opened: compute the pre-roll the ungated pipeline would have had, except what the
-            // history still holds from before a short pause.
+            // The gate just opened: the pre-roll the ungated pipeline would have had, except what the history still
+            // holds from before a short pause, is computed from the kept mel frames over this and the next chunks.
             int chunks = (int)Math.Min(Math.Min(_features.BackfillChunks, _chunksSinceReset), _chunksSinceReset - _lastOpenChunk);
             int values = chunks * Embedding;
             _history.AsSpan(values).CopyTo(_history);
-            _features.ComputeRecent(chunks, _history.AsSpan(_history.Length - values));
+            _features.ComputeCurrent(_history.AsSpan(_history.Length - Embedding));
+            _missing = chunks - 1;
+            _missingLag = 1;
             BackfilledEmbeddings += chunks;
-            SpeechInstruments.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, SpeechInstruments.StageBackfill);
         }
         else
         {
             _history.AsSpan(Embedding).CopyTo(_history);
             _features.ComputeCurrent(_history.AsSpan(_history.Length - Embedding));
-            SpeechInstruments.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, SpeechInstruments.StageEmbedding);
+            if (_missing > 0)
+            {
+                _missingLag++;
+            }
         }
 
+        SpeechInstruments.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, SpeechInstruments.StageEmbedding);
         _gateOpen = true;
         _lastOpenChunk = _chunksSinceReset;
         KeywordChunks++;
         SpeechInstruments.KeywordChunks.Add(1);
+        _deferred++;
+        CatchUp(_options.PrerollBurst - 1, chunkStart);
+    }
 
-        start = Stopwatch.GetTimestamp();
-        double time = (double)_samples / SampleRate;
-        bool warm = _chunksSinceReset > _options.Trigger.WarmupChunks;
-        for (int i = 0; i < _heads.Length; i++)
+    /// <summary>
+    /// Computes up to <paramref name="budget"/> missing pre-roll embeddings, oldest first; once none is missing,
+    /// scores every deferred chunk in order, each over the windows that ended at it (the newest one's time counted
+    /// from <paramref name="chunkStart"/>).
+    /// </summary>
+    private void CatchUp(int budget, long chunkStart)
+    {
+        if (_missing > 0)
         {
-            float score = _heads[i].Score(out int label);
-            _scores[i] = score;
-            if (warm && _triggers[i].Push(score, time, label))
+            long start = Stopwatch.GetTimestamp();
+            for (; _missing > 0 && budget > 0; budget--, _missing--)
             {
-                EmitDetection(i);
+                int lag = _missingLag + _missing - 1;
+                _features.ComputePast(lag, _history.AsSpan(_history.Length - (lag + 1) * Embedding, Embedding));
             }
+
+            SpeechInstruments.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, SpeechInstruments.StageBackfill);
         }
 
-        SpeechInstruments.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, SpeechInstruments.StageHeads);
-        _events.OnKeywordScores(_scores, Stopwatch.GetElapsedTime(chunkStart).TotalMilliseconds);
+        if (_missing > 0 || _deferred == 0)
+        {
+            return;
+        }
+
+        for (_scoringLag = _deferred - 1; _scoringLag >= 0; _scoringLag--)
+        {
+            long start = Stopwatch.GetTimestamp();
+            long chunk = _lastOpenChunk - _scoringLag;
+            double time = (double)(chunk * WakeWordFeatures.ChunkSamples) / SampleRate;
+            bool warm = chunk > _options.Trigger.WarmupChunks;
+            for (int i = 0; i < _heads.Length; i++)
+            {
+                float score = _heads[i].Score(_scoringLag, out int label);
+                _scores[i] = score;
+                if (warm && _triggers[i].Push(score, time, label))
+                {
+                    EmitDetection(i);
+                }
+            }
+
+            SpeechInstruments.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, SpeechInstruments.StageHeads);
+            _events.OnKeywordScores(_scores, Stopwatch.GetElapsedTime(_scoringLag == 0 ? chunkStart : start).TotalMilliseconds);
+        }
+
+        _scoringLag = 0;
+        _deferred = 0;
     }
+
+    private static int MaxDeferral(SpeechPipelineOptions options) =>
+        !options.Gated || options.PrerollChunks <= 1 ? 0 : Math.Max(0, ((options.PrerollChunks - 1 + options.PrerollBurst - 2) / (options.PrerollBurst - 1)) - 1);
 
     private void EmitSegment(SpeechSegment segment)
     {

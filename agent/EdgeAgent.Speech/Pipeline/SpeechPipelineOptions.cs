@@ -35,6 +35,14 @@ public sealed class SpeechPipelineOptions
     [Range(1, 64)]
     public int PrerollChunks { get; set; } = 16;
 
+    /// <summary>
+    /// At most this many embeddings per 80 ms chunk (the current one included) while the pre-roll is computed after
+    /// the gate opens. The heads' scores of those chunks wait until the pre-roll is complete (with 16 and 6: two
+    /// chunks, 160 ms) and are then computed in order over the same windows, so detections stay the ungated ones.
+    /// </summary>
+    [Range(2, 64)]
+    public int PrerollBurst { get; set; } = 6;
+
     public VadSegmenterOptions Vad { get; set; } = new();
 
     public KeywordTriggerOptions Trigger { get; set; } = new();
