@@ -1,8 +1,11 @@
+using System.Numerics.Tensors;
+
 namespace EdgeAgent.Drift.Features;
 
 /// <summary>
 /// Computes <see cref="FrameFeatures"/> and 32 log-mel band energies of 512-sample, 16 kHz frames from one shared
-/// Hann-windowed FFT. Buffers are allocated once; <see cref="Extract"/> allocates nothing. One instance per thread.
+/// Hann-windowed real FFT. Buffers, the mel filters' non-zero weights and the tilt regression's abscissae are computed
+/// once; <see cref="Extract"/> allocates nothing. One instance per thread.
 /// </summary>
 public sealed class FrameFeatureExtractor
 {
@@ -19,15 +22,20 @@ public sealed class FrameFeatureExtractor
     private const float ConverterNoiseSpan = 4 * Lsb16; // ±2 LSB of 16-bit: a live converter with nothing in front of it
     private const float ConverterNoiseFlatness = 0.3f;  // white: no spectral structure (white noise ≈ 0.56)
 
-    private readonly Fft _fft = new(FrameSamples);
+    private const float DbPerNeper = 4.3429448f; // 10 / ln 10
+
+    private readonly RealFft _fft = new(FrameSamples);
     private readonly float[] _window = new float[FrameSamples];
-    private readonly float[] _re = new float[FrameSamples];
-    private readonly float[] _im = new float[FrameSamples];
+    private readonly float[] _windowed = new float[FrameSamples];
+    private readonly float[] _re = new float[Bins];
+    private readonly float[] _im = new float[Bins];
     private readonly float[] _power = new float[Bins];
-    private readonly float[] _melWeights; // MelBands × Bins
+    private readonly float[] _logPower = new float[Bins]; // ln(power + floor), bins LowBin..Bins-1
+    private readonly int[] _melStart = new int[MelBands];
+    private readonly float[][] _melWeights;  // per band: its non-zero weights from _melStart[b]
     private readonly int _tiltFrom;
     private readonly int _tiltTo;
-    private readonly double _tiltMeanX;
+    private readonly float[] _tiltX;         // log2(frequency) less its mean, bins _tiltFrom.._tiltTo
     private readonly double _tiltSxx;
 
     public FrameFeatureExtractor()
@@ -37,20 +45,35 @@ public sealed class FrameFeatureExtractor
             _window[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * i / FrameSamples));
         }
 
-        _melWeights = MelFilterBank(60, 7800);
+        float[] weights = MelFilterBank(60, 7800);
+        _melWeights = new float[MelBands][];
+        for (int b = 0; b < MelBands; b++)
+        {
+            ReadOnlySpan<float> w = weights.AsSpan(b * Bins, Bins);
+            int first = w.IndexOfAnyExcept(0f), last = w.LastIndexOfAnyExcept(0f);
+            _melStart[b] = Math.Max(first, 0);
+            _melWeights[b] = first < 0 ? [] : w[first..(last + 1)].ToArray();
+        }
+
         _tiltFrom = LowBin;
         _tiltTo = (int)Math.Floor(7000 / BinHz);
-        double sum = 0, sumSq = 0;
+        double sum = 0;
         int n = _tiltTo - _tiltFrom + 1;
         for (int k = _tiltFrom; k <= _tiltTo; k++)
         {
-            double x = Math.Log2(k * BinHz);
-            sum += x;
-            sumSq += x * x;
+            sum += Math.Log2(k * BinHz);
         }
 
-        _tiltMeanX = sum / n;
-        _tiltSxx = sumSq - n * _tiltMeanX * _tiltMeanX;
+        double meanX = sum / n, sxx = 0;
+        _tiltX = new float[n];
+        for (int k = _tiltFrom; k <= _tiltTo; k++)
+        {
+            double dx = Math.Log2(k * BinHz) - meanX;
+            _tiltX[k - _tiltFrom] = (float)dx;
+            sxx += dx * dx;
+        }
+
+        _tiltSxx = sxx;
     }
 
     /// <summary>The power spectrum of the last frame (bins 0..256), for a caller that tracks the noise spectrum.</summary>
@@ -125,11 +148,10 @@ public sealed class FrameFeatureExtractor
 
         for (int i = 0; i < FrameSamples; i++)
         {
-            _re[i] = (float)(frame[i] - mean) * _window[i];
-            _im[i] = 0;
+            _windowed[i] = (float)(frame[i] - mean) * _window[i];
         }
 
-        _fft.Forward(_re, _im);
+        _fft.Forward(_windowed, _re, _im);
         double total = 0, weighted = 0, low = 0;
         for (int k = 1; k < Bins; k++)
         {
@@ -166,10 +188,11 @@ public sealed class FrameFeatureExtractor
         for (int b = 0; b < MelBands; b++)
         {
             double e = 0;
-            ReadOnlySpan<float> w = _melWeights.AsSpan(b * Bins, Bins);
-            for (int k = 1; k < Bins; k++)
+            ReadOnlySpan<float> w = _melWeights[b];
+            ReadOnlySpan<float> p = _power.AsSpan(_melStart[b], w.Length);
+            for (int k = 0; k < w.Length; k++)
             {
-                e += w[k] * _power[k];
+                e += w[k] * p[k];
             }
 
             melDb[b] = (float)(10 * Math.Log10(e / FrameSamples + Floor));
@@ -190,7 +213,7 @@ public sealed class FrameFeatureExtractor
         }
 
         f.CentroidHz = (float)(weighted / total);
-        double cumulative = 0, logSum = 0, above4k = 0, above7k = 0;
+        double cumulative = 0, above4k = 0, above7k = 0;
         f.RolloffHz = (Bins - 1) * BinHz;
         bool rolled = false;
         for (int k = LowBin; k < Bins; k++)
@@ -203,32 +226,24 @@ public sealed class FrameFeatureExtractor
                 rolled = true;
             }
 
-            logSum += Math.Log(p + Floor);
             float hz = k * BinHz;
             above4k += hz >= 4000 ? p : 0;
             above7k += hz >= 7000 ? p : 0;
         }
 
+        // One vectorised log pass serves the flatness (geometric mean) and the tilt (dB against log2 frequency).
+        Span<float> logPower = _logPower.AsSpan(LowBin);
+        TensorPrimitives.Add(_power.AsSpan(LowBin), (float)Floor, logPower);
+        TensorPrimitives.Log(logPower, logPower);
         int n = Bins - LowBin;
-        f.Flatness = (float)(Math.Exp(logSum / n) / (total / n));
+        f.Flatness = (float)(Math.Exp(TensorPrimitives.Sum(logPower) / n) / (total / n));
         f.Above4kDb = (float)(10 * Math.Log10(above4k / total + Floor));
         f.Above7kDb = (float)(10 * Math.Log10(above7k / total + Floor));
 
-        // Least-squares slope of dB against log2(frequency): dB per octave.
-        double sxy = 0, meanY = 0;
-        int points = _tiltTo - _tiltFrom + 1;
-        for (int k = _tiltFrom; k <= _tiltTo; k++)
-        {
-            meanY += 10 * Math.Log10(_power[k] + Floor);
-        }
-
-        meanY /= points;
-        for (int k = _tiltFrom; k <= _tiltTo; k++)
-        {
-            sxy += (Math.Log2(k * BinHz) - _tiltMeanX) * (10 * Math.Log10(_power[k] + Floor) - meanY);
-        }
-
-        f.TiltDbPerOctave = (float)(sxy / _tiltSxx);
+        // Least-squares slope of dB against log2(frequency), dB per octave; the abscissae sum to zero, so the mean
+        // of the dB values drops out.
+        ReadOnlySpan<float> tilt = _logPower.AsSpan(_tiltFrom, _tiltTo - _tiltFrom + 1);
+        f.TiltDbPerOctave = (float)(DbPerNeper * TensorPrimitives.Dot(_tiltX, tilt) / _tiltSxx);
     }
 
     private static float[] MelFilterBank(double lowHz, double highHz)

@@ -11,6 +11,8 @@ namespace EdgeAgent.Speech.Keywords;
 /// Mel frames are kept for <see cref="BackfillChunks"/> chunks so that embeddings skipped while the VAD gate was
 /// closed can be computed afterwards, exactly as the ungated pipeline would have computed them: one binding of the
 /// embedding session per past window, so a backfill costs only the windows it needs and allocates nothing.
+/// While the gate is closed the mel model need not run either (<see cref="SkipChunk"/>): the last chunks' audio is
+/// kept, and their mel frames are computed, chunk by chunk exactly as they would have been, when they are next needed.
 /// </summary>
 public sealed class WakeWordFeatures : IDisposable
 {
@@ -26,12 +28,16 @@ public sealed class WakeWordFeatures : IDisposable
     private readonly BoundSession _embedding;
     private readonly BoundSession[] _past; // _past[k]: the window k chunks before the newest
     private readonly float[] _melInput = new float[MelContext + ChunkSamples];
+    private readonly float[] _audio;        // the last _melChunks chunks and the 480 samples before them, oldest first
+    private readonly int _melChunks;        // chunks whose frames the mel ring holds (the oldest partly)
     private readonly float[] _melOutput = new float[FramesPerChunk * MelBands];
     private readonly float[] _melRing;      // the last (76 + 8·(B-1)) frames, oldest first
     private readonly float[] _embeddingOutput = new float[EmbeddingSize];
     private readonly float[] _pastOutput;
     private readonly string _embeddingInputName;
     private readonly string _embeddingOutputName;
+    private int _stale;                     // newest chunks whose mel frames are not computed yet
+    private long _chunks;                   // chunks since the last reset
 
     public WakeWordFeatures(InstalledModel mel, InstalledModel embedding, int backfillChunks, OnnxOptions options)
     {
@@ -39,7 +45,10 @@ public sealed class WakeWordFeatures : IDisposable
         MelModel = mel;
         EmbeddingModel = embedding;
         BackfillChunks = backfillChunks;
-        _melRing = new float[(WindowFrames + FramesPerChunk * (backfillChunks - 1)) * MelBands];
+        int ringFrames = WindowFrames + FramesPerChunk * (backfillChunks - 1);
+        _melRing = new float[ringFrames * MelBands];
+        _melChunks = (ringFrames + FramesPerChunk - 1) / FramesPerChunk;
+        _audio = new float[MelContext + _melChunks * ChunkSamples];
         _pastOutput = new float[backfillChunks * EmbeddingSize];
         _past = new BoundSession[backfillChunks];
 
@@ -81,26 +90,48 @@ public sealed class WakeWordFeatures : IDisposable
     /// <summary>How many past chunks' embeddings <see cref="ComputeRecent"/> can produce.</summary>
     public int BackfillChunks { get; }
 
-    /// <summary>Runs the mel model on the next chunk (int16 scale) and slides the mel window by 8 frames.</summary>
+    /// <summary>Runs the mel model on the next chunk (int16 scale), and on skipped ones before it, and slides the mel window.</summary>
     public void PushChunk(ReadOnlySpan<float> chunk)
+    {
+        SkipChunk(chunk);
+        EnsureMel();
+    }
+
+    /// <summary>Takes the next chunk without running the mel model yet: its frames are computed when next needed.</summary>
+    public void SkipChunk(ReadOnlySpan<float> chunk)
     {
         if (chunk.Length != ChunkSamples)
         {
             throw new ArgumentException($"openWakeWord takes {ChunkSamples} samples per chunk, got {chunk.Length}.", nameof(chunk));
         }
 
-        _melInput.AsSpan(ChunkSamples, MelContext).CopyTo(_melInput);
-        chunk.CopyTo(_melInput.AsSpan(MelContext));
-        _mel.Run();
-
+        _audio.AsSpan(ChunkSamples).CopyTo(_audio);
+        chunk.CopyTo(_audio.AsSpan(_audio.Length - ChunkSamples));
         Span<float> ring = _melRing;
         int shift = FramesPerChunk * MelBands;
         ring[shift..].CopyTo(ring);
-        Span<float> fresh = ring[^shift..];
-        for (int i = 0; i < shift; i++)
+        _chunks++;
+        _stale = (int)Math.Min(Math.Min(_stale + 1, _melChunks), _chunks);
+    }
+
+    /// <summary>Computes the mel frames of the skipped chunks, oldest first, each from its own 1760 samples.</summary>
+    public void EnsureMel()
+    {
+        Span<float> ring = _melRing;
+        int perChunk = FramesPerChunk * MelBands;
+        for (int age = _stale - 1; age >= 0; age--)
         {
-            fresh[i] = _melOutput[i] / 10f + 2f;
+            _audio.AsSpan(_audio.Length - (age + 1) * ChunkSamples - MelContext, MelContext + ChunkSamples).CopyTo(_melInput);
+            _mel.Run();
+            int end = ring.Length - age * perChunk;
+            int start = end - perChunk;
+            for (int i = Math.Max(0, -start); i < perChunk; i++)
+            {
+                ring[start + i] = _melOutput[i] / 10f + 2f;
+            }
         }
+
+        _stale = 0;
     }
 
     /// <summary>The embedding of the current 76-frame window.</summary>
@@ -177,8 +208,10 @@ public sealed class WakeWordFeatures : IDisposable
     /// <summary>Back to the start-up state: no audio context, the mel window all ones.</summary>
     public void Reset()
     {
-        Array.Clear(_melInput);
+        Array.Clear(_audio);
         Array.Fill(_melRing, 1f);
+        _stale = 0;
+        _chunks = 0;
     }
 
     public void Dispose()

@@ -247,11 +247,10 @@ public sealed class SpeechPipeline : IDisposable
 
         long chunkStart = Stopwatch.GetTimestamp();
         long start = chunkStart;
-        _features.PushChunk(_chunk);
-        SpeechInstruments.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, SpeechInstruments.StageMel);
-
         if (!open)
         {
+            // Closed: the mel frames are computed only if the gate opens while they are still needed.
+            _features.SkipChunk(_chunk);
             GatedChunks++;
             SpeechInstruments.GatedChunks.Add(1);
             if (_gateOpen)
@@ -269,6 +268,8 @@ public sealed class SpeechPipeline : IDisposable
             return;
         }
 
+        _features.PushChunk(_chunk);
+        SpeechInstruments.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, SpeechInstruments.StageMel);
         start = Stopwatch.GetTimestamp();
         if (_options.Gated && !_gateOpen)
         {

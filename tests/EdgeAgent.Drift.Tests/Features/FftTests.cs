@@ -31,6 +31,26 @@ public sealed class FftTests
     }
 
     [Theory]
+    [InlineData(8)]
+    [InlineData(512)]
+    public void RealForward_RandomSignal_MatchesTheComplexFft(int n)
+    {
+        var rng = new Random(n);
+        float[] signal = Enumerable.Range(0, n).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        float[] re = (float[])signal.Clone(), im = new float[n];
+        new Fft(n).Forward(re, im);
+        float[] realRe = new float[n / 2 + 1], realIm = new float[n / 2 + 1];
+
+        new RealFft(n).Forward(signal, realRe, realIm);
+
+        for (int k = 0; k <= n / 2; k++)
+        {
+            Assert.Equal(re[k], realRe[k], 1e-4f);
+            Assert.Equal(im[k], realIm[k], 1e-4f);
+        }
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(3)]
     [InlineData(100)]
