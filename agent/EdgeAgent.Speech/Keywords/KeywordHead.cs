@@ -22,8 +22,8 @@ public sealed class KeywordHead : IDisposable
     {
         Model = model;
         Keyword = model.Name;
-        InferenceSession session = OnnxSessions.Open(model, options);
-        _run = new BoundSession(session);
+        _run = BoundSession.Shared(model, options);
+        InferenceSession session = _run.Session;
         _lagged = new BoundSession[maxLag + 1];
         _lagged[0] = _run;
         try

@@ -52,11 +52,11 @@ public sealed class WakeWordFeatures : IDisposable
         _pastOutput = new float[backfillChunks * EmbeddingSize];
         _past = new BoundSession[backfillChunks];
 
-        _mel = new BoundSession(OnnxSessions.Open(mel, options));
+        _mel = BoundSession.Shared(mel, options);
         try
         {
-            InferenceSession embeddingSession = OnnxSessions.Open(embedding, options);
-            _embedding = new BoundSession(embeddingSession);
+            _embedding = BoundSession.Shared(embedding, options);
+            InferenceSession embeddingSession = _embedding.Session;
             _embeddingInputName = embeddingSession.InputMetadata.Keys.Single();
             _embeddingOutputName = embeddingSession.OutputMetadata.Keys.Single();
 

@@ -1,10 +1,12 @@
+using EdgeAgent.Core.Models;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeAgent.Speech.Onnx;
 
 /// <summary>
 /// A session whose inputs and outputs are bound once to preallocated managed buffers (<see cref="OrtIoBinding"/>):
-/// per call the caller writes into its arrays and calls <see cref="Run"/>, which allocates nothing.
+/// per call the caller writes into its arrays and calls <see cref="Run"/>, which allocates nothing. Over a shared
+/// session (<see cref="Shared"/>) it holds a lease on it instead of owning it.
 /// </summary>
 internal sealed class BoundSession : IDisposable
 {
@@ -12,22 +14,37 @@ internal sealed class BoundSession : IDisposable
     private readonly OrtIoBinding _binding;
     private readonly RunOptions _runOptions = new();
     private readonly List<OrtValue> _values = [];
-    private readonly bool _ownsSession;
+    private readonly IDisposable? _owner; // the session itself, a lease on a shared one, or nothing (a sibling)
 
     public BoundSession(InferenceSession session)
-        : this(session, ownsSession: true)
+        : this(session, session)
     {
     }
 
-    private BoundSession(InferenceSession session, bool ownsSession)
+    private BoundSession(InferenceSession session, IDisposable? owner)
     {
         _session = session;
-        _ownsSession = ownsSession;
+        _owner = owner;
         _binding = session.CreateIoBinding();
     }
 
-    /// <summary>Another set of bindings over the same session (which this one keeps owning).</summary>
-    public BoundSession CreateSibling() => new(_session, ownsSession: false);
+    /// <summary>Bindings over the process's shared session of <paramref name="model"/> (<see cref="SharedSessions"/>).</summary>
+    public static BoundSession Shared(InstalledModel model, OnnxOptions options)
+    {
+        SharedSessions.Lease lease = SharedSessions.Acquire(model, options);
+        try
+        {
+            return new BoundSession(lease.Session, lease);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Another set of bindings over the same session (which this one keeps holding).</summary>
+    public BoundSession CreateSibling() => new(_session, owner: null);
 
     public InferenceSession Session => _session;
 
@@ -48,10 +65,7 @@ internal sealed class BoundSession : IDisposable
         }
 
         _runOptions.Dispose();
-        if (_ownsSession)
-        {
-            _session.Dispose();
-        }
+        _owner?.Dispose();
     }
 
     private OrtValue Track<T>(Memory<T> buffer, long[] shape)

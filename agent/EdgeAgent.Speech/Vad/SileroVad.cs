@@ -27,8 +27,8 @@ public sealed class SileroVad : IDisposable
     public SileroVad(InstalledModel model, OnnxOptions options)
     {
         Model = model;
-        InferenceSession session = OnnxSessions.Open(model, options);
-        _run = new BoundSession(session);
+        _run = BoundSession.Shared(model, options);
+        InferenceSession session = _run.Session;
         IReadOnlyDictionary<string, NodeMetadata> inputs = session.InputMetadata;
         _legacy = inputs.ContainsKey("h") && inputs.ContainsKey("c");
         if (!_legacy && !inputs.ContainsKey("state"))
