@@ -18,7 +18,7 @@ PEER_PKG="openwakeword-js@0.1.27"
 ORT_PKG="onnxruntime-node@1.30.0"
 TSC_PKG="typescript@5.9.3"
 
-for tool in node npm espeak-ng sox /usr/bin/time dotnet; do
+for tool in node npm espeak-ng sox soxi jq /usr/bin/time dotnet; do
     command -v "$tool" >/dev/null || { echo "peer-bench: $tool is missing (tools/install-deps.sh)" >&2; exit 1; }
 done
 for m in silero_vad/v4 silero_vad/v5 melspectrogram/0.1.1 embedding/0.1.1 alexa/0.1 hey_jarvis/0.1 hey_mycroft/0.1 hey_rhasspy/0.1 timer/0.1 weather/0.1; do
