@@ -66,7 +66,7 @@ internal sealed partial class SpeechWorker(
             int head = Array.IndexOf(_keywords, keyword);
             if (head >= 0)
             {
-                shadow.OnKeywordChunk(pipeline.EmbeddingHistory, scores[head], pipeline.Samples / (double)AudioFormat.PipelineRate);
+                shadow.OnKeywordChunk(pipeline.EmbeddingHistory, scores[head], pipeline.ScoredTimeSec);
             }
         }
     }

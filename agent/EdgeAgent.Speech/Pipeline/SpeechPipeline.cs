@@ -107,6 +107,12 @@ public sealed class SpeechPipeline : IDisposable
 
     public int HistoryChunks => _historyChunks;
 
+    /// <summary>
+    /// While the heads score (in <see cref="ISpeechEvents.OnKeywordScores"/>): the end time, in seconds since the
+    /// reset, of the chunk being scored, which is older than <see cref="Samples"/> while deferred scores are caught up.
+    /// </summary>
+    public double ScoredTimeSec => (double)((_lastOpenChunk - _scoringLag) * WakeWordFeatures.ChunkSamples) / SampleRate;
+
     public bool Gated => _options.Gated;
 
     /// <summary>Samples consumed since the last reset.</summary>
