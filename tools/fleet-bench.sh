@@ -58,7 +58,7 @@ start_cloud() { # broker storage → sets http mqtt cloud_pid
     local broker=$1 storage=$2 db=""
     http=$(free_port); mqtt=$(free_port)
     local args=(--urls "http://127.0.0.1:$http" --EdgeCloud:DataDir="${cloud_dir:-$work/cloud-$RANDOM}" --EdgeCloud:AdminApiKey=bench
-        --EdgeCloud:Ingest:Burst=100000000 --EdgeCloud:Ingest:PerMinute=100000000 --Serilog:MinimumLevel:Default=Warning)
+        --EdgeCloud:Ingest:Burst=1000000 --EdgeCloud:Ingest:PerMinute=1000000 --Serilog:MinimumLevel:Default=Warning)
     if [[ $broker == embedded ]]; then
         args+=(--EdgeCloud:Mqtt:Port="$mqtt" --EdgeCloud:Mqtt:BindAddress=127.0.0.1)
     else
