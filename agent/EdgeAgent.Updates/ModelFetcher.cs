@@ -188,7 +188,7 @@ public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPe
         var expected = declared.Select(t => new TensorSignature(t.Name, t.Type, t.Shape)).ToArray();
         if (!TensorSignature.SameSet(expected, actual))
         {
-            throw new ModelUpdateException($"{m.Name}@{m.Version}: the manifest declares {what} {Describe(expected)} but the file has {Describe(actual)}; refused");
+            throw new ModelUpdateException($"{m.Name}@{m.Version}: the manifest declares {what} {TensorSignature.Describe(expected)} but the file has {TensorSignature.Describe(actual)}; refused");
         }
     }
 
@@ -212,11 +212,10 @@ public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPe
             : installed.Length == inputs.Length && installed.All(i => inputs.Any(n => n.Matches(i)));
         if (!compatible)
         {
-            throw new ModelUpdateException($"{m.Name}@{m.Version}: inputs {Describe(inputs)} differ from the installed {current.Manifest.Version}'s {Describe(installed)}; the pipeline cannot feed it; refused");
+            throw new ModelUpdateException($"{m.Name}@{m.Version}: inputs {TensorSignature.Describe(inputs)} differ from the installed {current.Manifest.Version}'s {TensorSignature.Describe(installed)}; the pipeline cannot feed it; refused");
         }
     }
 
-    private static string Describe(IEnumerable<TensorSignature> tensors) => TensorSignature.Describe(tensors);
 }
 
 public sealed class ModelUpdateException : Exception

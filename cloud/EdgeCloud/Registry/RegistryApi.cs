@@ -201,7 +201,7 @@ public static partial class RegistryApi
             return $"kind '{m.Kind}' is not one of {string.Join(", ", ModelPackageManifest.Kinds)}";
         }
 
-        if ((m.Inputs ?? []).Concat(m.Outputs ?? []).Any(t => t is null || string.IsNullOrWhiteSpace(t.Name) || string.IsNullOrWhiteSpace(t.Type) || t.Shape is null))
+        if (m.Inputs.Concat(m.Outputs).Any(t => t is null || string.IsNullOrWhiteSpace(t.Name) || string.IsNullOrWhiteSpace(t.Type) || t.Shape is null))
         {
             return "every tensor listed in inputs and outputs needs a name, a type and a shape (or omit them: the registry reads them from the file)";
         }
@@ -211,7 +211,7 @@ public static partial class RegistryApi
             return "thresholds are at most 64 finite numbers with names of at most 64 characters";
         }
 
-        if ((m.Inputs?.Count ?? 0) + (m.Outputs?.Count ?? 0) > 256 || (m.Inputs ?? []).Concat(m.Outputs ?? []).Any(t => t.Name.Length > 256 || t.Type.Length > 32 || t.Shape.Length > 16))
+        if (m.Inputs.Count + m.Outputs.Count > 256 || m.Inputs.Concat(m.Outputs).Any(t => t.Name.Length > 256 || t.Type.Length > 32 || t.Shape.Length > 16))
         {
             return "at most 256 tensors, each with a name of at most 256 characters, a type of at most 32 and at most 16 dimensions";
         }

@@ -134,18 +134,7 @@ public sealed class ConsoleFleet : IAsyncLifetime
 
     private async Task UploadAsync(string name, string version, InstalledModel like)
     {
-        string manifest = JsonSerializer.Serialize(new ModelPackageManifest
-        {
-            Name = name, Kind = like.Kind, Version = version,
-            Inputs = like.Manifest.Inputs.Select(t => new TensorSpec(t.Name, t.Type, t.Shape)).ToList(),
-            Outputs = like.Manifest.Outputs.Select(t => new TensorSpec(t.Name, t.Type, t.Shape)).ToList(),
-        }, ContractsJsonContext.Default.ModelPackageManifest);
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent(manifest), "manifest" },
-            { new ByteArrayContent(await File.ReadAllBytesAsync(like.ModelPath)), "file", "model.onnx" },
-        };
-        HttpResponseMessage response = await Cloud.Api.PostAsync("/api/models", form);
+        HttpResponseMessage response = await Cloud.Api.UploadModelAsync(name, version, like);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 

@@ -15,6 +15,23 @@ internal static class FleetApiClient
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
+    /// <summary>Uploads <paramref name="file"/> (default: <paramref name="like"/>'s) as <paramref name="name"/>@<paramref name="version"/>, declaring <paramref name="like"/>'s tensors; the registry's answer.</summary>
+    public static async Task<HttpResponseMessage> UploadModelAsync(this HttpClient api, string name, string version, EdgeAgent.Core.Models.InstalledModel like, string? file = null)
+    {
+        string manifest = JsonSerializer.Serialize(new EdgeAgent.Contracts.ModelPackageManifest
+        {
+            Name = name, Kind = like.Kind, Version = version,
+            Inputs = like.Manifest.Inputs.Select(t => new EdgeAgent.Contracts.TensorSpec(t.Name, t.Type, t.Shape)).ToList(),
+            Outputs = like.Manifest.Outputs.Select(t => new EdgeAgent.Contracts.TensorSpec(t.Name, t.Type, t.Shape)).ToList(),
+        }, EdgeAgent.Contracts.ContractsJsonContext.Default.ModelPackageManifest);
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(manifest), "manifest" },
+            { new ByteArrayContent(await File.ReadAllBytesAsync(file ?? like.ModelPath)), "file", "model.onnx" },
+        };
+        return await api.PostAsync("/api/models", form);
+    }
+
     public static async Task<List<ulong>> SeqsAsync(this HttpClient api, string deviceId) =>
         (await api.GetJsonAsync($"/api/devices/{deviceId}/windows?limit=100000")).EnumerateArray().Select(w => w.GetProperty("seq").GetUInt64()).ToList();
 

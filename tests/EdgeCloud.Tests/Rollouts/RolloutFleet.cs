@@ -105,21 +105,8 @@ internal sealed class RolloutFleet : IDisposable
     }
 
     /// <summary>Like <see cref="UploadAsync"/>, returning the registry's answer.</summary>
-    public async Task<HttpResponseMessage> TryUploadAsync(string name, string version, InstalledModel like, string? file = null)
-    {
-        string manifest = JsonSerializer.Serialize(new ModelPackageManifest
-        {
-            Name = name, Kind = like.Kind, Version = version,
-            Inputs = like.Manifest.Inputs.Select(t => new TensorSpec(t.Name, t.Type, t.Shape)).ToList(),
-            Outputs = like.Manifest.Outputs.Select(t => new TensorSpec(t.Name, t.Type, t.Shape)).ToList(),
-        }, ContractsJsonContext.Default.ModelPackageManifest);
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent(manifest), "manifest" },
-            { new ByteArrayContent(await File.ReadAllBytesAsync(file ?? like.ModelPath)), "file", "model.onnx" },
-        };
-        return await Cloud.Api.PostAsync("/api/models", form);
-    }
+    public Task<HttpResponseMessage> TryUploadAsync(string name, string version, InstalledModel like, string? file = null) =>
+        Cloud.Api.UploadModelAsync(name, version, like, file);
 
     public async Task<string> CreateRolloutAsync(object body)
     {
