@@ -66,7 +66,9 @@ public sealed class BrokerSecurityTests(ITestOutputHelper output) : IDisposable
     {
         string bad = await _cloud.RegisterAsync("noisy", new { micModel = "m" });
         string good = await _cloud.RegisterAsync("quiet", new { micModel = "m" });
-        (TestDevice noisy, _) = await TestDevice.ConnectAsync(_cloud.MqttPort, "noisy", bad);
+        // 1,000 publishes in flight, each answered only once stored (the first 600 are within the burst): on a loaded
+        // machine that outlasts MQTTnet's default keep-alive, and the client would give up on its own ping.
+        (TestDevice noisy, _) = await TestDevice.ConnectAsync(_cloud.MqttPort, "noisy", bad, keepAlive: TimeSpan.FromMinutes(5));
         (TestDevice quiet, _) = await TestDevice.ConnectAsync(_cloud.MqttPort, "quiet", good);
         await using (noisy)
         await using (quiet)

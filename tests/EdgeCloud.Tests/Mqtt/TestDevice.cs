@@ -20,15 +20,25 @@ internal sealed class TestDevice : IAsyncDisposable
     public string BootId { get; } = Guid.NewGuid().ToString("n");
 
     /// <returns>The device and the broker's answer (its reason code, from the result or the refusal).</returns>
-    public static async Task<(TestDevice Device, string Result)> ConnectAsync(int port, string deviceId, string? password, string? clientId = null)
+    /// <param name="keepAlive">
+    /// The client's keep-alive (MQTTnet's default 15 s when null). MQTTnet waits half of it for a PINGRESP, and a broker
+    /// answers a PINGREQ only after the publishes queued before it: a device that puts hundreds in flight at once needs a
+    /// longer one.
+    /// </param>
+    public static async Task<(TestDevice Device, string Result)> ConnectAsync(int port, string deviceId, string? password, string? clientId = null, TimeSpan? keepAlive = null)
     {
         var device = new TestDevice(deviceId);
-        MqttClientOptions options = new MqttClientOptionsBuilder()
+        MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
             .WithClientId(clientId ?? deviceId)
             .WithCredentials(deviceId, password)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .Build();
+            .WithProtocolVersion(MqttProtocolVersion.V500);
+        if (keepAlive is { } period)
+        {
+            builder = builder.WithKeepAlivePeriod(period).WithTimeout(period);
+        }
+
+        MqttClientOptions options = builder.Build();
         try
         {
             return (device, (await device._client.ConnectAsync(options)).ResultCode.ToString());
