@@ -19,4 +19,7 @@ namespace EdgeAgent.Contracts;
 [JsonSerializable(typeof(DesiredState))]
 [JsonSerializable(typeof(ReportedState))]
 [JsonSerializable(typeof(RolloutProgress))]
+[JsonSerializable(typeof(ClipPolicy))]
+[JsonSerializable(typeof(ClipMetadata))]
+[JsonSerializable(typeof(ClipEnvelopeHeader))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -88,6 +88,9 @@ public sealed record SummaryPayload
 
     /// <summary>Messages the outbox dropped (bounded in bytes) since the agent first ran.</summary>
     public long OutboxDropped { get; init; }
+
+    /// <summary>Implicit signals per keyword in this window (absent from agents that predate them).</summary>
+    public Dictionary<string, ImplicitSignals>? Signals { get; init; }
 }
 
 public sealed record PipelineCounters(double AudioSeconds, double SpeechSeconds, long VadFrames, long KeywordChunks);
