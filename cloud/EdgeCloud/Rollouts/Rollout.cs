@@ -74,7 +74,33 @@ public sealed record RolloutGates
 
     /// <summary>Shadow: the largest mean |Δscore| between candidate and live model (prediction drift against the previous model); 0: no limit.</summary>
     public double MaxScoreShift { get; init; }
+
+    /// <summary>
+    /// A stage that serves the candidate passes only once people labelled at least <see cref="MinLabels"/> of its
+    /// devices' detection clips and this share of them were right (labelled quality: a person in the loop); 0: no such gate.
+    /// </summary>
+    public double MinPrecision { get; init; }
+
+    /// <summary>The largest labelled false-accept rate (per hour of audio) a serving stage may show; null: no such gate.</summary>
+    public double? MaxFalseAcceptsPerHour { get; init; }
+
+    /// <summary>Labelled detection clips a quality gate waits for.</summary>
+    public int MinLabels { get; init; } = 1;
+
+    /// <summary>How long a quality gate waits for labels before the rollout pauses as inconclusive.</summary>
+    public double LabelWaitSeconds { get; init; } = 86_400;
+
+    /// <summary>The stage's verdict needs labelled clips.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool NeedsLabels => MinPrecision > 0 || MaxFalseAcceptsPerHour is not null;
 }
+
+/// <summary>
+/// What people's labels say of a serving stage: of its devices' detection clips captured on the candidate since the stage
+/// began, how many were labelled and how many of those held the detected keyword; and the false accepts per hour of
+/// audio that implies (null while unknown).
+/// </summary>
+public sealed record StageQuality(long Labelled, long Correct, double? FalseAcceptsPerHour);
 
 /// <summary>A targeted device: the version it ran before (to go back to), its sticky rank, and what it was last asked.</summary>
 public sealed record RolloutDevice

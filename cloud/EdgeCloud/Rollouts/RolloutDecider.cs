@@ -25,8 +25,24 @@ public static class RolloutDecider
         return w.Decision();
     }
 
-    /// <summary>A running rollout's step judged on the reports: on, paused, rolled back, or unchanged.</summary>
-    public static RolloutDecision Tick(Rollout rollout, IReadOnlyDictionary<string, RolloutDeviceReport> reports, DateTimeOffset now)
+    /// <summary>
+    /// The running step's gate needs labelled quality (<see cref="RolloutGates.MinPrecision"/>,
+    /// <see cref="RolloutGates.MaxFalseAcceptsPerHour"/>) of the devices in its scope: a stage that serves the candidate.
+    /// </summary>
+    public static bool NeedsQuality(Rollout rollout, out IReadOnlyList<string> scope)
+    {
+        scope = [];
+        if (rollout.State != RolloutState.Running || RolloutStepTable.Current(rollout) is not { Gate.NeedsLabels: true } spec || !ServesCandidate(spec))
+        {
+            return false;
+        }
+
+        scope = rollout.Devices.Where(spec.InScopeOf).Select(d => d.DeviceId).ToList();
+        return true;
+    }
+
+    /// <summary>A running rollout's step judged on the reports (and, for a quality gate, the stage's labelled quality): on, paused, rolled back, or unchanged.</summary>
+    public static RolloutDecision Tick(Rollout rollout, IReadOnlyDictionary<string, RolloutDeviceReport> reports, DateTimeOffset now, StageQuality? quality = null)
     {
         var w = new Work(rollout, now);
         if (w.R.State != RolloutState.Running || RolloutStepTable.Current(w.R) is not { } spec)
@@ -58,11 +74,20 @@ public static class RolloutDecider
         double elapsed = (now - w.R.StepStartedAt).TotalSeconds;
         bool waiting = elapsed < spec.WaitSeconds || (!allAnswered && !spec.ComparesWithLive);
         GateResult gate = RolloutGate.Evaluate(waiting ? gates with { MinAgreement = 0, MaxP95Ms = 0 } : gates, scope, reports, [.. spec.Evidence], spec.ComparesWithLive);
+        double patience = w.R.DeviceDeadlineSeconds;
+        if (!waiting && gate.Outcome == GateOutcome.Pass && gates.NeedsLabels && ServesCandidate(spec))
+        {
+            // A person in the loop: the stage's own gate passed; its labelled quality decides (people need longer than devices).
+            GateResult labelled = QualityGate.Evaluate(gates, quality);
+            gate = labelled with { Reason = labelled.Outcome == GateOutcome.Pass ? $"{gate.Reason}; {labelled.Reason}" : labelled.Reason };
+            patience = Math.Max(patience, gates.LabelWaitSeconds);
+        }
+
         if (gate.Outcome == GateOutcome.Fail)
         {
             w.Finish(RolloutState.RolledBack, $"gate failed at {spec.Label}: {gate.Reason}", Actor);
         }
-        else if (waiting || (gate.Outcome == GateOutcome.Inconclusive && elapsed < spec.WaitSeconds + w.R.DeviceDeadlineSeconds))
+        else if (waiting || (gate.Outcome == GateOutcome.Inconclusive && elapsed < spec.WaitSeconds + patience))
         {
             // Still baking, devices still on their way, or evidence that may still come (up to the device deadline).
         }
@@ -78,6 +103,8 @@ public static class RolloutDecider
 
         return w.Decision();
     }
+
+    private static bool ServesCandidate(RolloutStepSpec spec) => spec.InScope == DesiredModel.Active && !spec.ComparesWithLive;
 
     /// <summary>An operator's command; the decision's <see cref="RolloutDecision.Problem"/> says why when it does not apply.</summary>
     public static RolloutDecision Command(Rollout rollout, RolloutAction action, string actor, DateTimeOffset now)

@@ -1,4 +1,5 @@
 using EdgeAgent.Contracts;
+using EdgeCloud.Quality;
 
 namespace EdgeCloud.Rollouts;
 
@@ -87,6 +88,54 @@ public static class RolloutGate
             ? $"agreement {reporting.Average(r => r.Health.Agreement ?? 0):F2} over {reporting.Count} devices, {reporting.Sum(r => r.Health.Samples)} samples"
             : $"{reporting.Count} devices healthy, error rate {errorRate:P0}";
         return GateResult.Pass(summary);
+    }
+}
+
+/// <summary>
+/// The labelled-quality part of a serving stage's gate: inconclusive until enough of the stage's detection clips are
+/// labelled, then failed when their precision is below <see cref="RolloutGates.MinPrecision"/> or the false accepts per
+/// hour above <see cref="RolloutGates.MaxFalseAcceptsPerHour"/>. The reasons quote the Wilson 95 % interval.
+/// </summary>
+public static class QualityGate
+{
+    public static GateResult Evaluate(RolloutGates gates, StageQuality? quality)
+    {
+        if (!gates.NeedsLabels)
+        {
+            return GateResult.Pass("no quality gate");
+        }
+
+        long labelled = quality?.Labelled ?? 0;
+        if (labelled < gates.MinLabels)
+        {
+            return GateResult.Inconclusive($"waiting for labels: {labelled} of {gates.MinLabels} detection clips from this stage's devices labelled");
+        }
+
+        long correct = quality!.Correct;
+        double precision = (double)correct / labelled;
+        (double low, double high) = Wilson.Interval(correct, labelled);
+        string measured = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"labelled precision {precision:0.00} ({correct}/{labelled}, 95 % {low:0.00}–{high:0.00})");
+        if (gates.MinPrecision > 0 && precision < gates.MinPrecision)
+        {
+            return GateResult.Fail(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{measured} < {gates.MinPrecision:0.00}"));
+        }
+
+        if (gates.MaxFalseAcceptsPerHour is { } max)
+        {
+            if (quality.FalseAcceptsPerHour is not { } rate)
+            {
+                return GateResult.Inconclusive($"{measured}; no audio hours reported yet for the false-accept rate");
+            }
+
+            if (rate > max)
+            {
+                return GateResult.Fail(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{rate:0.##} false accepts per hour > {max:0.##} ({measured})"));
+            }
+
+            measured += string.Create(System.Globalization.CultureInfo.InvariantCulture, $", {rate:0.##} false accepts per hour");
+        }
+
+        return GateResult.Pass(measured);
     }
 }
 

@@ -105,6 +105,11 @@ public sealed record RolloutRequest
             problems.Add("gates: minDevices, minSamples, maxP95Ms, maxScoreShift ≥ 0; minAgreement and maxErrorRate within 0–1");
         }
 
+        if (Gates is { } q && (q.MinPrecision is < 0 or > 1 || q.MaxFalseAcceptsPerHour < 0 || q.MinLabels < 1 || q.LabelWaitSeconds <= 0))
+        {
+            problems.Add("gates: minPrecision within 0–1, maxFalseAcceptsPerHour ≥ 0, minLabels ≥ 1, labelWaitSeconds > 0");
+        }
+
         return problems;
     }
 }
