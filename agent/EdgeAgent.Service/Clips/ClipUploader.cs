@@ -58,14 +58,16 @@ internal sealed class ClipUploader(
                     Enforce();
                 }
 
-                bool failed = await DrainAsync(http, nextPolicy, stoppingToken);
-                TimeSpan wait = failed ? Backoff(_uploadFailures) : nextPolicy - time.GetUtcNow();
+                TimeSpan? retry = await DrainAsync(http, nextPolicy, stoppingToken);
+                TimeSpan wait = retry ?? nextPolicy - time.GetUtcNow();
                 if (wait > TimeSpan.Zero)
                 {
                     using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                     Task delay = Task.Delay(wait, time, waiting.Token);
+                    NextAttempt = time.GetUtcNow() + wait;
+
                     // A new clip wakes the drain, except while backing off.
-                    await (failed ? delay : Task.WhenAny(delay, capture.WaitQueuedAsync(waiting.Token)));
+                    await (retry is null ? Task.WhenAny(delay, capture.WaitQueuedAsync(waiting.Token)) : delay);
                     await waiting.CancelAsync();
                 }
             }
@@ -75,6 +77,9 @@ internal sealed class ClipUploader(
             }
         }
     }
+
+    /// <summary>When the uploader wakes next (a retry, or the next policy fetch), once it waits.</summary>
+    internal DateTimeOffset? NextAttempt { get; private set; }
 
     /// <summary>Fetches the policy; returns when to fetch it again (sooner after a failure).</summary>
     internal async Task<TimeSpan> RefreshPolicyAsync(HttpClient http, CancellationToken cancellationToken)
@@ -116,8 +121,11 @@ internal sealed class ClipUploader(
         return retry;
     }
 
-    /// <summary>Sends the queue oldest first until it is empty, a send fails (true) or the policy is due.</summary>
-    internal async Task<bool> DrainAsync(HttpClient http, DateTimeOffset policyDue, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the queue oldest first until it is empty, the policy is due, or a send fails: then returns the backoff
+    /// before the next attempt.
+    /// </summary>
+    internal async Task<TimeSpan?> DrainAsync(HttpClient http, DateTimeOffset policyDue, CancellationToken cancellationToken)
     {
         while (queue.Oldest() is { } clip)
         {
@@ -135,8 +143,9 @@ internal sealed class ClipUploader(
                     break;
                 default:
                     _failingSince ??= time.GetUtcNow();
-                    ClipLog.UploadFailed(logger, detail, queue.Count, Backoff(++_uploadFailures).TotalSeconds);
-                    return true;
+                    TimeSpan retry = Backoff(++_uploadFailures);
+                    ClipLog.UploadFailed(logger, detail, queue.Count, retry.TotalSeconds);
+                    return retry;
             }
 
             if (_failingSince is { } since)
@@ -152,7 +161,7 @@ internal sealed class ClipUploader(
             }
         }
 
-        return false;
+        return null;
     }
 
     private async Task<(Outcome Outcome, int Status, string Detail)> SendAsync(HttpClient http, QueuedClip clip, CancellationToken cancellationToken)
