@@ -72,4 +72,21 @@ public sealed class ImplicitSignalCounterTests
 
         Assert.Null(counter.TakeWindow());
     }
+
+    [Fact]
+    public void OnVadFrame_SteadyState_AllocatesNothing()
+    {
+        var counter = new ImplicitSignalCounter();
+        counter.OnDetection("alexa", 0.5);
+        counter.OnVadFrame(true, 0.5, 0.532);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        double t = 0.532;
+        for (int i = 0; i < 3000; i++, t += 0.032)
+        {
+            counter.OnVadFrame(i % 7 == 0, t, t + 0.032);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

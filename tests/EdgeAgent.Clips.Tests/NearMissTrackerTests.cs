@@ -61,4 +61,25 @@ public sealed class NearMissTrackerTests
         Assert.False(tracker.Push(0, 0.1f, 0.58, out _));
         Assert.Empty(Run(tracker, 0.1f, 0.19f, 0.05f));
     }
+
+    [Fact]
+    public void Push_SteadyState_AllocatesNothing()
+    {
+        var tracker = new NearMissTracker(0.5, 0.2, 0.96);
+        tracker.Reset(6);
+        tracker.Push(0, 0.1f, 1, out _);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int found = 0;
+        for (int chunk = 0; chunk < 3000; chunk++)
+        {
+            for (int head = 0; head < 6; head++)
+            {
+                found += tracker.Push(head, (chunk + head) % 10 / 20f, 1 + (chunk * 0.08), out _) ? 1 : 0;
+            }
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(found > 0);
+    }
 }
