@@ -17,10 +17,19 @@ public sealed class ClipQueue
     private const string TempPrefix = ".tmp-";
     private readonly Lock _gate = new();
 
-    /// <summary>Opens (creating) the queue under <paramref name="dataDir"/> and deletes temporary files a crash left.</summary>
-    public ClipQueue(string dataDir)
+    /// <summary>
+    /// Opens the queue under <paramref name="dataDir"/>. Its <paramref name="owner"/> (the agent) creates it and deletes
+    /// the temporary files a crash left; anyone else (edgectl, next to a running agent) leaves them alone, since they
+    /// may be the owner's writes in progress.
+    /// </summary>
+    public ClipQueue(string dataDir, bool owner = true)
     {
         Root = Path.Combine(dataDir, DirectoryName);
+        if (!owner)
+        {
+            return;
+        }
+
         Directory.CreateDirectory(Root);
         foreach (string leftover in Directory.EnumerateFiles(Root, TempPrefix + "*"))
         {
@@ -138,7 +147,7 @@ public sealed class ClipQueue
 
     public static bool IsValidClipId(string id) => id.Length == 32 && id.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
 
-    private List<string> Files() => Directory.EnumerateFiles(Root, "*" + Extension)
+    private List<string> Files() => !Directory.Exists(Root) ? [] : Directory.EnumerateFiles(Root, "*" + Extension)
         .Where(f => !Path.GetFileName(f).StartsWith(TempPrefix, StringComparison.Ordinal))
         .Order(StringComparer.Ordinal)
         .ToList();

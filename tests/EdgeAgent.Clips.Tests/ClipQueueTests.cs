@@ -52,6 +52,8 @@ public sealed class ClipQueueTests
         File.WriteAllBytes(temp, interrupted.Sealed[..(interrupted.Sealed.Length / 2)]); // killed mid-write
 
         Assert.Single(queue.List());
+        new ClipQueue(dataDir, owner: false).List(); // edgectl next to a running agent: leaves a write in progress alone
+        Assert.True(File.Exists(temp));
         var reopened = new ClipQueue(dataDir);
 
         Assert.Equal(1, reopened.LeftoversDeleted);

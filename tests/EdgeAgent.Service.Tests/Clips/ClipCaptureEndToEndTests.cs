@@ -78,6 +78,50 @@ public sealed class ClipCaptureEndToEndTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Run_CloudOutageThenKill9_LosesNoCommittedClip()
+    {
+        using var server = new ClipCloudServer(DeviceId, Password);
+        server.Script([.. Enumerable.Repeat(503, 10_000)]); // the cloud fails every upload
+        string dataDir = TestPaths.NewTempDirectory();
+        IReadOnlyList<QueuedClip> queued;
+        using (var agent = new AgentProcess(dataDir, [$"--EdgeAgent:Source=wav:{JarvisStream}?loop=true&realtime=true", .. CloudSettings(server)]))
+        {
+            var clock = Stopwatch.StartNew();
+            while (new ClipQueue(dataDir, owner: false).Count < 2 && clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                Thread.Sleep(100);
+            }
+
+            agent.Signal("KILL");
+            agent.WaitForExit(TimeSpan.FromSeconds(10));
+            output.WriteLine(agent.Output);
+            queued = new ClipQueue(dataDir).List();
+        }
+
+        Assert.True(queued.Count >= 2, $"{queued.Count} clips queued");
+        Assert.True(server.Uploads >= 1, "the agent never tried to upload");
+        Assert.Empty(server.Stored);
+        Assert.All(queued, c => Assert.NotNull(c.Metadata)); // whole envelopes only
+
+        server.ClearScript(); // the cloud is back
+        using (var agent = new AgentProcess(dataDir, [$"--EdgeAgent:Source=wav:{SpeechCorpus.Silence(2)}?loop=true&realtime=true", .. CloudSettings(server)]))
+        {
+            var clock = Stopwatch.StartNew();
+            while (!queued.All(c => server.Stored.ContainsKey(c.ClipId)) && clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                Thread.Sleep(100);
+            }
+
+            agent.Signal("TERM");
+            Assert.Equal(0, agent.WaitForExit(TimeSpan.FromSeconds(15)));
+            output.WriteLine(agent.Output);
+        }
+
+        Assert.All(queued, c => Assert.True(server.Stored.ContainsKey(c.ClipId), $"clip {c.ClipId} was lost"));
+        Assert.Equal(0, new ClipQueue(dataDir).Count);
+    }
+
+    [Fact]
     public void Run_PolicyOff_CapturesNothing()
     {
         using var server = new ClipCloudServer(DeviceId, Password);

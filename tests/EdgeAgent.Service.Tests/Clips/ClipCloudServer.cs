@@ -70,6 +70,9 @@ internal sealed class ClipCloudServer : IDisposable
         }
     }
 
+    /// <summary>Back to answering as the contract says.</summary>
+    public void ClearScript() => _scripted.Clear();
+
     public void Dispose()
     {
         _listener.Stop();

@@ -91,7 +91,7 @@ internal static class ClipsCommand
             throw new CliException($"{dataDir}: no such directory (the agent's data directory: --data-dir or ${DataDirectory.EnvironmentVariable})");
         }
 
-        return new ClipQueue(dataDir);
+        return new ClipQueue(dataDir, owner: false); // the agent may be writing: its temporary files are its own
     }
 
     /// <summary>One line per clip (plain columns: a 32-digit id does not fit a table on an 80-column console).</summary>
