@@ -18,9 +18,19 @@ public static class ClipPolicyCheck
             return null; // off: nothing else matters
         }
 
-        if (policy.MaxClipsPerHour < 0 || policy.MaxQueueBytes <= 0 || policy.RetentionDays < 0)
+        if (policy.MaxClipsPerHour < 0)
         {
-            return $"maxClipsPerHour {policy.MaxClipsPerHour}, maxQueueBytes {policy.MaxQueueBytes} and retentionDays {policy.RetentionDays} must not be negative (and the bytes above 0)";
+            return $"maxClipsPerHour {policy.MaxClipsPerHour} is negative";
+        }
+
+        if (policy.MaxQueueBytes <= 0)
+        {
+            return $"maxQueueBytes {policy.MaxQueueBytes} is not above 0";
+        }
+
+        if (policy.RetentionDays < 1)
+        {
+            return $"retentionDays {policy.RetentionDays} is below 1 (a clip would be deleted as soon as it is queued)";
         }
 
         if (policy.Triggers.NearMiss is { } nearMiss && !(nearMiss.Low is > 0 and < 1))

@@ -15,6 +15,9 @@ public sealed class ImplicitSignalCounter
     public const double RepeatWindowSec = 4;
     public const double SilenceSec = 3;
     public const double KeywordTailSec = 1;
+
+    /// <summary>A near miss and a detection closer than this are one utterance whose score dipped, not a repeat.</summary>
+    public const double MinRepeatGapSec = 1;
     private const double GapSec = 0.3;
     private const int MaxPending = 16;
 
@@ -28,7 +31,7 @@ public sealed class ImplicitSignalCounter
     public void OnDetection(string keyword, double timeSec)
     {
         Counts counts = CountsOf(keyword);
-        if (_lastSeen.TryGetValue(keyword, out double last) && timeSec - last <= RepeatWindowSec && timeSec >= last)
+        if (_lastSeen.TryGetValue(keyword, out double last) && timeSec - last <= RepeatWindowSec && timeSec - last >= MinRepeatGapSec)
         {
             counts.Repeats++;
         }

@@ -38,6 +38,16 @@ public sealed class ImplicitSignalCounterTests
     }
 
     [Fact]
+    public void OnDetection_RightAfterANearMiss_IsOneUtteranceNotARepeat()
+    {
+        var counter = new ImplicitSignalCounter();
+        counter.OnNearMiss("timer", 10.0);
+        counter.OnDetection("timer", 10.4); // the score dipped below the bound for a chunk, then fired
+
+        Assert.Equal(0, counter.TakeWindow()?.GetValueOrDefault("timer")?.Repeats ?? 0);
+    }
+
+    [Fact]
     public void OnVadFrame_NoSpeechForThreeSecondsAfterTheKeyword_Unanswered()
     {
         var counter = new ImplicitSignalCounter();

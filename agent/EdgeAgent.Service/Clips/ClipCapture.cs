@@ -50,6 +50,9 @@ internal sealed class ClipCapture
     /// <summary>The near-miss bound for the peak tracker: the policy's when it asks for near misses, else the signals'.</summary>
     public double NearMissLow => _policy is { Enabled: true, Triggers.NearMiss: { } n } ? Math.Min(n.Low, _options.NearMissLow) : _options.NearMissLow;
 
+    /// <summary>Whether a near miss counts for the implicit signals (the policy's bound is for clips only).</summary>
+    public bool IsSignalNearMiss(float score) => score >= _options.NearMissLow;
+
     /// <summary>Audio thread, every frame, before the pipeline sees it.</summary>
     public void OnAudio(ReadOnlySpan<float> samples) => Ring.Write(samples);
 

@@ -94,9 +94,10 @@ internal sealed class ClipWorker(
     private void Cut(ClipRequest request, string trigger)
     {
         AudioRing ring = capture.Ring;
-        long start = Math.Max(request.StartSample, ring.Oldest);
+        long wanted = Math.Max(0, request.StartSample); // a detection right after the start has less pre-roll
+        long start = Math.Max(wanted, ring.Oldest);
         long end = Math.Min(request.EndSample, ring.Written);
-        if (start > request.StartSample + ClipAudio.Samples(0.25))
+        if (start > wanted + ClipAudio.Samples(0.25))
         {
             capture.Counters.AddDropped(); // the worker fell behind: most of the pre-roll is gone
             return;

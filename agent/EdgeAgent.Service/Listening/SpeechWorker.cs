@@ -110,7 +110,11 @@ internal sealed partial class SpeechWorker(
     private void OnNearMiss(string keyword, NearMiss miss)
     {
         long peak = _samplesBefore + ClipAudio.Samples(miss.TimeSec);
-        _drift?.Signals.OnNearMiss(keyword, peak / (double)AudioFormat.PipelineRate);
+        if (clips.IsSignalNearMiss(miss.Score))
+        {
+            _drift?.Signals.OnNearMiss(keyword, peak / (double)AudioFormat.PipelineRate);
+        }
+
         clips.OnKeyword(ClipCause.NearMiss, keyword, miss.Score, pipelineOptions.Value.Trigger.Threshold, peak, _pipeline?.Models, Alarms);
     }
 

@@ -74,7 +74,7 @@ public sealed class ClipUploaderTests
         Assert.Null(retry);
         Assert.Equal(0, rig.Queue.Count);
         Assert.Equal(3, rig.Capture.Counters.Sent);
-        Assert.Equal([first.ClipId, second.ClipId], server.Stored.Keys.Order());
+        Assert.Equal(new[] { first.ClipId, second.ClipId }.Order(StringComparer.Ordinal), server.Stored.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(["POST /api/device/clips 200", "POST /api/device/clips 201", "POST /api/device/clips 201"], server.Requests.Order(StringComparer.Ordinal));
     }
 

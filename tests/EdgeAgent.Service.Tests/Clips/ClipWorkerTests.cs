@@ -66,6 +66,19 @@ public sealed class ClipWorkerTests
     }
 
     [Fact]
+    public void Detection_RightAfterTheStart_KeepsTheShorterPreRoll()
+    {
+        using var rig = new ClipTestRig();
+        rig.Capture.Policy = s_on;
+        rig.Hear(0.512);
+        Detect(rig, rig.Capture.Ring.Written);
+        rig.Hear(1.024);
+        Step(rig);
+
+        Assert.Equal((8192 + 16_000) / 16_000.0, Assert.Single(rig.Queue.List()).Metadata!.DurationSec, 4);
+    }
+
+    [Fact]
     public void PolicyOff_NothingIsRequestedOrQueued()
     {
         using var rig = new ClipTestRig();
