@@ -160,7 +160,7 @@ internal sealed class ClipWorker(
             Threshold = request.Keyword is null ? null : Math.Round(request.Threshold, 4),
             Models = Models(request),
             Alarms = [.. request.Alarms],
-            DurationSec = Math.Round(pcm.Length / (double)ClipAudio.SampleRate, 4),
+            DurationSec = pcm.Length / (double)ClipAudio.SampleRate, // exact: the cloud checks it against the audio's length
             SampleRate = ClipAudio.SampleRate,
         };
         byte[] sealedClip = ClipEnvelope.Seal(metadata, ClipAudio.ToBytes(pcm), Convert.FromBase64String(policy.PublicKey!));
