@@ -34,4 +34,10 @@ internal static partial class ClipLog
 
     [LoggerMessage(4810, LogLevel.Warning, "Ignored the clip policy from the cloud: {Problem}")]
     public static partial void BadPolicy(ILogger logger, string problem);
+
+    [LoggerMessage(4811, LogLevel.Information, "Clip policy v{Version} ({State}) restored from {Path} until the cloud answers")]
+    public static partial void Restored(ILogger logger, long version, string state, string path);
+
+    [LoggerMessage(4812, LogLevel.Warning, "The clip policy could not be kept in {Path}: {Problem}")]
+    public static partial void PolicyNotKept(ILogger logger, string path, string problem);
 }

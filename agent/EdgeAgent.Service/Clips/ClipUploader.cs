@@ -20,6 +20,7 @@ internal sealed class ClipUploader(
     CloudHttp cloud,
     ClipCapture capture,
     ClipQueue queue,
+    IOptions<AgentOptions> agent,
     IOptions<ClipOptions> options,
     TimeProvider time,
     ILogger<ClipUploader> logger) : BackgroundService
@@ -28,6 +29,7 @@ internal sealed class ClipUploader(
     public const string UploadPath = "api/device/clips";
 
     private readonly ClipOptions _options = options.Value;
+    private readonly ClipPolicyFile _kept = new(agent.Value.DataDir);
     private int _uploadFailures;
     private int _policyFailures;
     private DateTimeOffset? _failingSince;
@@ -47,6 +49,7 @@ internal sealed class ClipUploader(
             return;
         }
 
+        Restore();
         DateTimeOffset nextPolicy = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -211,10 +214,36 @@ internal sealed class ClipUploader(
         return TimeSpan.FromSeconds(seconds * (0.5 + (Random.Shared.NextDouble() / 2)));
     }
 
+    /// <summary>The policy kept from the last run, until the cloud answers.</summary>
+    private void Restore()
+    {
+        if (_kept.Load(out string? problem) is { } policy)
+        {
+            capture.Policy = policy;
+            ClipLog.Restored(logger, policy.Version, State(policy), _kept.Path);
+        }
+        else if (problem is not null)
+        {
+            ClipLog.BadPolicy(logger, $"{_kept.Path}: {problem}");
+        }
+    }
+
     private void Apply(ClipPolicy policy)
     {
         ClipPolicy before = capture.Policy;
         capture.Policy = policy;
+        if (before != policy)
+        {
+            try
+            {
+                _kept.Save(policy);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                ClipLog.PolicyNotKept(logger, _kept.Path, ex.Message);
+            }
+        }
+
         if (before.Version != policy.Version || before.Enabled != policy.Enabled || ReferenceEquals(before, ClipPolicy.Off))
         {
             ClipTriggers t = policy.Triggers;

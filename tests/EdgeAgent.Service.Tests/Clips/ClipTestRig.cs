@@ -17,8 +17,9 @@ internal sealed class ClipTestRig : IDisposable
     public const string DeviceId = "kiosk-7";
     public const string Password = "s3cret";
 
-    public ClipTestRig(ClipCloudServer? server = null, ClipOptions? options = null, int seed = 1)
+    public ClipTestRig(ClipCloudServer? server = null, ClipOptions? options = null, int seed = 1, string? dataDir = null)
     {
+        DataDir = dataDir ?? TestPaths.NewTempDirectory();
         Options = options ?? new ClipOptions { BackoffSeconds = 5, MaxBackoffSeconds = 60 };
         var agent = Microsoft.Extensions.Options.Options.Create(new AgentOptions { DeviceId = DeviceId, DataDir = DataDir });
         var link = Microsoft.Extensions.Options.Options.Create(new LinkOptions { Password = Password });
@@ -27,10 +28,10 @@ internal sealed class ClipTestRig : IDisposable
         Fleet = new FleetLink(agent, link, Microsoft.Extensions.Options.Options.Create(new DeviceLabels()), Time, NullLogger<FleetLink>.Instance);
         Worker = new ClipWorker(Capture, Queue, new ClipDecider(Time, new Random(seed), Options.DriftAlarmClipsPerHour), Fleet, agent, Time, NullLogger<ClipWorker>.Instance);
         Http = new CloudHttp(agent, Microsoft.Extensions.Options.Options.Create(new UpdaterOptions { RegistryUrl = server?.Url }), link);
-        Uploader = new ClipUploader(Http, Capture, Queue, Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<ClipUploader>.Instance);
+        Uploader = new ClipUploader(Http, Capture, Queue, agent, Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<ClipUploader>.Instance);
     }
 
-    public string DataDir { get; } = TestPaths.NewTempDirectory();
+    public string DataDir { get; }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
 

@@ -49,6 +49,31 @@ public sealed class ClipUploaderTests
     }
 
     [Fact]
+    public async Task Run_RestartedWhileTheCloudIsDown_CapturesAsLastTold()
+    {
+        string dataDir;
+        using (var server = new ClipCloudServer(ClipTestRig.DeviceId, ClipTestRig.Password))
+        {
+            using var first = new ClipTestRig(server);
+            dataDir = first.DataDir;
+            await first.Uploader.RefreshPolicyAsync(first.Http.Client!, TestContext.Current.CancellationToken);
+            Assert.True(first.Capture.Active);
+        }
+
+        var down = new ClipCloudServer(ClipTestRig.DeviceId, ClipTestRig.Password);
+        down.Dispose();
+        using var again = new ClipTestRig(down, dataDir: dataDir);
+        Assert.False(again.Capture.Active);
+
+        await again.Uploader.StartAsync(TestContext.Current.CancellationToken);
+        Eventually(() => again.Uploader.NextAttempt is not null, "the failed policy fetch");
+
+        Assert.True(again.Capture.Active);
+        Assert.Equal(1, again.Capture.Policy.Version);
+        await again.Uploader.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task RefreshPolicy_BadKey_IsIgnored()
     {
         using var server = new ClipCloudServer(ClipTestRig.DeviceId, ClipTestRig.Password);
