@@ -62,7 +62,8 @@ internal sealed class ClipUploader(
                 }
 
                 TimeSpan? retry = await DrainAsync(http, nextPolicy, stoppingToken);
-                TimeSpan wait = retry ?? nextPolicy - time.GetUtcNow();
+                TimeSpan untilPolicy = nextPolicy - time.GetUtcNow();
+                TimeSpan wait = retry is { } backoff && backoff < untilPolicy ? backoff : untilPolicy; // a backoff never delays the policy
                 if (wait > TimeSpan.Zero)
                 {
                     using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -102,13 +103,14 @@ internal sealed class ClipUploader(
             if (response.IsSuccessStatusCode)
             {
                 ClipPolicy? policy = await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ClipPolicy, timeout.Token);
-                if (policy is null || ClipPolicyCheck.Problem(policy) is { } bad)
+                string? bad = policy is null ? "an empty answer" : ClipPolicyCheck.Problem(policy);
+                if (bad is not null)
                 {
-                    ClipLog.BadPolicy(logger, policy is null ? "an empty answer" : ClipPolicyCheck.Problem(policy)!);
+                    ClipLog.BadPolicy(logger, bad);
                     return Refreshed(); // the cloud's answer is wrong, not late: asking again soon would not help
                 }
 
-                Apply(policy);
+                Apply(policy!);
                 return Refreshed();
             }
 
