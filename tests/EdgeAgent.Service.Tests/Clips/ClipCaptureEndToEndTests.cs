@@ -121,6 +121,31 @@ public sealed class ClipCaptureEndToEndTests(ITestOutputHelper output)
         Assert.Equal(0, new ClipQueue(dataDir).Count);
     }
 
+    /// <summary>The four neutral sentences in one voice, one after the other: four speech segments, no keyword.</summary>
+    private static string Sentences => SpeechCorpus.Make("clips-sentences.wav", path =>
+        SpeechCorpus.Sox([.. SpeechCorpus.NeutralClips.Where(c => c.Voice == "en-us" && c.Speed == 150 && !c.Noisy).Select(c => c.Path), path]));
+
+    [Fact]
+    public void Run_RandomSpeechEverySegment_KeepsToTheHourlyQuota()
+    {
+        using var server = new ClipCloudServer(DeviceId, Password);
+        server.Policy = server.Policy with { MaxClipsPerHour = 2, Triggers = new ClipTriggers { RandomSpeech = new RandomSpeechTrigger(1) } };
+        string dataDir = TestPaths.NewTempDirectory();
+        // The policy as a previous run kept it: in force from the first frame, before the cloud has answered.
+        File.WriteAllText(Path.Combine(dataDir, "clip-policy.json"), JsonSerializer.Serialize(server.Policy, ContractsJsonContext.Default.ClipPolicy));
+        using var agent = new AgentProcess(dataDir, [$"--EdgeAgent:Source=wav:{Sentences}", .. CloudSettings(server)]);
+
+        Assert.Equal(0, agent.WaitForExit(TimeSpan.FromSeconds(60)));
+        output.WriteLine(agent.Output);
+
+        List<ClipMetadata> clips = [.. server.Stored.Values.Select(c => c.Metadata), .. new ClipQueue(dataDir, owner: false).List().Select(c => c.Metadata!)];
+        Assert.Contains("restored from", agent.Output);
+        Assert.Equal(2, clips.DistinctBy(c => c.ClipId).Count());
+        Assert.All(clips, c => Assert.Equal(ClipTrigger.RandomSpeech, c.Trigger));
+        Assert.All(clips, c => Assert.Null(c.Keyword));
+        Assert.Matches(@"clips 2 queued / \d+ sent / 0 refused / [1-9]\d* dropped", agent.Output); // the other segments: over the quota
+    }
+
     [Fact]
     public void Run_PolicyOff_CapturesNothing()
     {
