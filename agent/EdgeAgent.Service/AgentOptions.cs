@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using EdgeAgent.Core.Models;
+using EdgeAgent.Core.Runtime;
 
 namespace EdgeAgent.Service;
 
@@ -15,7 +16,7 @@ public sealed class AgentOptions
 
     /// <summary>Where the agent keeps its state and logs.</summary>
     [Required]
-    public string DataDir { get; set; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".edgeagent", "data");
+    public string DataDir { get; set; } = DataDirectory.Default();
 
     /// <summary>The model store shared with edgectl.</summary>
     [Required]

@@ -1,6 +1,7 @@
 using EdgeAgent.Core.Keywords;
 using EdgeAgent.Core.Vad;
 using EdgeAgent.Link;
+using EdgeAgent.Service.Clips;
 using EdgeAgent.Service.Drift;
 using EdgeAgent.Service.Fleet;
 using EdgeAgent.Service.Updates;
@@ -26,6 +27,7 @@ internal sealed partial class AgentOptionsValidator :
     IValidateOptions<TelemetryOptions>,
     IValidateOptions<LinkOptions>,
     IValidateOptions<UpdaterOptions>,
+    IValidateOptions<ClipOptions>,
     IValidateOptions<SpeechPipelineOptions>,
     IValidateOptions<VadSegmenterOptions>,
     IValidateOptions<KeywordTriggerOptions>,

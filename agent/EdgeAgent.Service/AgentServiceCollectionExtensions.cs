@@ -1,7 +1,9 @@
+using EdgeAgent.Clips;
 using EdgeAgent.Contracts;
 using EdgeAgent.Core.Audio;
 using EdgeAgent.Core.Models;
 using EdgeAgent.Link;
+using EdgeAgent.Service.Clips;
 using EdgeAgent.Service.Fleet;
 using EdgeAgent.Service.Drift;
 using EdgeAgent.Service.Listening;
@@ -48,6 +50,14 @@ public static class AgentServiceCollectionExtensions
             .ValidateSection(UpdaterOptions.SectionName, s_validator)
             .Validate(o => !o.CanDownload || Uri.TryCreate(o.RegistryUrl, UriKind.Absolute, out _), "EdgeAgent:Updates:RegistryUrl is not an absolute URL")
             .Validate(o => !o.CanDownload || File.Exists(o.RegistryKeyFile), "EdgeAgent:Updates:RegistryKeyFile (the pinned registry key, PEM) does not exist")
+            .Validate(o => string.IsNullOrWhiteSpace(o.CaFile) || File.Exists(o.CaFile), "EdgeAgent:Updates:CaFile does not exist")
+            .ValidateOnStart();
+        services.AddOptions<ClipOptions>()
+            .BindConfiguration(ClipOptions.SectionName)
+            .ValidateSection(ClipOptions.SectionName, s_validator)
+            .Validate(o => o.MaxBackoffSeconds >= o.BackoffSeconds, "EdgeAgent:Clips:MaxBackoffSeconds must be at least EdgeAgent:Clips:BackoffSeconds")
+            .Validate(o => o.PreRollSeconds + o.PostRollSeconds + 1 <= o.RingSeconds && o.MaxSegmentSeconds + 1 <= o.RingSeconds,
+                "EdgeAgent:Clips:RingSeconds must hold PreRollSeconds + PostRollSeconds and MaxSegmentSeconds, each with 1 s to spare for the clip worker")
             .ValidateOnStart();
 
         // The telemetry window is the drift window: one summary per closed window.
@@ -58,6 +68,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<SpeechPipelineOptions>, SpeechPipelineOptionsValidator>();
         services.AddSingleton<LiveSpeech>();
         services.AddSingleton<StartupSlots>();
+        services.AddSingleton<CloudHttp>();
         services.AddSingleton<ModelFetcherFactory>();
         services.AddSingleton<RegistryModelSource>();
         services.AddSingleton<LiveModelRuntime>();
@@ -77,6 +88,14 @@ public static class AgentServiceCollectionExtensions
                 },
                 sp.GetRequiredService<ILogger<ModelReconciler>>());
         });
+        services.AddSingleton<ClipCapture>();
+        services.AddSingleton(sp => new ClipQueue(sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataDir));
+        services.AddSingleton(sp => new ClipDecider(
+            sp.GetRequiredService<TimeProvider>(), new Random(), sp.GetRequiredService<IOptions<ClipOptions>>().Value.DriftAlarmClipsPerHour));
+
+        // Hosted services stop in reverse order: the clip worker and uploader after the listening loop has ended.
+        services.AddHostedService<ClipUploader>();
+        services.AddHostedService<ClipWorker>();
         services.AddHostedService<SpeechWorker>();
         services.AddHostedService<ModelUpdater>();
         return services;

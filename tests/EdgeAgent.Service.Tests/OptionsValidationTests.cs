@@ -28,6 +28,9 @@ public sealed class OptionsValidationTests
     [InlineData("EdgeAgent:Telemetry:WindowSeconds", "0")]
     [InlineData("EdgeAgent:Updates:ReportSeconds", "0")]
     [InlineData("EdgeAgent:HealthIntervalSeconds", "0")]
+    [InlineData("EdgeAgent:Clips:PolicyRefreshSeconds", "1")]
+    [InlineData("EdgeAgent:Clips:NearMissLow", "1")]
+    [InlineData("EdgeAgent:Clips:DriftAlarmClipsPerHour", "-1")]
     public void NestedBadValue_FailsStartNamingTheKey(string key, string value)
     {
         IReadOnlyList<string>? failures = Validate($"--{key}={value}");
@@ -39,6 +42,18 @@ public sealed class OptionsValidationTests
 
         // The telemetry window is the drift window too: both sections say so, nothing else fails.
         Assert.Equal(key == "EdgeAgent:Telemetry:WindowSeconds" ? 2 : 1, failures.Count);
+    }
+
+    [Theory]
+    [InlineData("--EdgeAgent:Clips:RingSeconds=3", "EdgeAgent:Clips:RingSeconds must hold PreRollSeconds + PostRollSeconds and MaxSegmentSeconds")]
+    [InlineData("--EdgeAgent:Clips:MaxBackoffSeconds=1", "EdgeAgent:Clips:MaxBackoffSeconds must be at least EdgeAgent:Clips:BackoffSeconds")]
+    [InlineData("--EdgeAgent:Updates:CaFile=/nonexistent/ca.pem", "EdgeAgent:Updates:CaFile does not exist")]
+    public void Clips_InconsistentValues_FailStartNamingTheKeys(string arg, string failure)
+    {
+        IReadOnlyList<string>? failures = Validate(arg);
+
+        Assert.NotNull(failures);
+        Assert.Contains(failure, Assert.Single(failures), StringComparison.Ordinal);
     }
 
     [Fact]

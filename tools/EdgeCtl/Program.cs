@@ -12,6 +12,7 @@ var root = new RootCommand("edgectl: the EdgeAgent technician's tool")
     DriftCommand.Create(),
     WatchCommand.Create(),
     CohortCommand.Create(),
+    ClipsCommand.Create(),
 };
 
 // Model sources start with "@" (npm scopes): no response files.

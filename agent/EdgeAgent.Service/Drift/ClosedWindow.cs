@@ -1,3 +1,4 @@
+using EdgeAgent.Contracts;
 using EdgeAgent.Drift.Detection;
 using EdgeAgent.Drift.Profiles;
 
@@ -16,6 +17,9 @@ internal sealed class ClosedWindow(DriftWindow window, SignalProfile? learnedBas
     public SignalProfile? LearnedBaseline { get; } = learnedBaseline;
 
     public DriftThresholds? Thresholds { get; } = thresholds;
+
+    /// <summary>The implicit signals counted in this window, per keyword (null: none).</summary>
+    public Dictionary<string, ImplicitSignals>? Signals { get; init; }
 
     public bool Stored { get; set; }
 

@@ -1,3 +1,4 @@
+using EdgeAgent.Clips;
 using EdgeAgent.Core.Models;
 using EdgeAgent.Drift.Detection;
 using EdgeAgent.Drift.Profiles;
@@ -23,6 +24,7 @@ internal sealed class DriftWatch : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly BatchingRecorder<ClosedWindow> _recorder;
+    private volatile string[] _activeAlarms = [];
 
     public DriftWatch(DriftWatchOptions options, string dataDir, FleetLink fleet, TimeProvider time, ILogger logger)
     {
@@ -64,6 +66,7 @@ internal sealed class DriftWatch : IAsyncDisposable
             throw;
         }
 
+        _activeAlarms = Active(_monitor.Alarms);
         _recorder = new BatchingRecorder<ClosedWindow>(RecorderName, new WindowWriter(_store, fleet, logger), options.Recorder, time, logger);
     }
 
@@ -101,6 +104,15 @@ internal sealed class DriftWatch : IAsyncDisposable
     /// <summary>Where the pipeline's keyword scores, segments, detections and chunk latency for this window go.</summary>
     public PredictionProfile Predictions => _monitor.Predictions;
 
+    /// <summary>
+    /// The implicit signals (repeats, unanswered detections) of the window being filled; fed on the audio thread, taken
+    /// at each window's end into its summary.
+    /// </summary>
+    public ImplicitSignalCounter Signals { get; } = new();
+
+    /// <summary>The families whose drift alarm is raised (alarm or recovering), as of the last closed window.</summary>
+    public IReadOnlyList<string> ActiveAlarms => _activeAlarms;
+
     /// <summary>Windows the recorder dropped because its queue was full.</summary>
     public long DroppedWindows => _recorder.Dropped;
 
@@ -115,9 +127,13 @@ internal sealed class DriftWatch : IAsyncDisposable
         {
             // The learned baseline and thresholds are not changed after they are learned: the recorder may read them.
             SignalProfile? baseline = window.BaselineLearned ? _monitor.Reference : null;
-            _recorder.TryRecord(new ClosedWindow(window, baseline, _monitor.Thresholds));
+            _activeAlarms = window.Changes.Count > 0 ? Active(_monitor.Alarms) : _activeAlarms;
+            _recorder.TryRecord(new ClosedWindow(window, baseline, _monitor.Thresholds) { Signals = Signals.TakeWindow() });
         }
     }
+
+    private static string[] Active(IEnumerable<AlarmStateMachine> alarms) =>
+        alarms.Where(a => a.State is AlarmState.Alarm or AlarmState.Recovering).Select(a => a.Family).ToArray();
 
     /// <summary>Writes what is queued, then closes the store.</summary>
     public async ValueTask DisposeAsync()

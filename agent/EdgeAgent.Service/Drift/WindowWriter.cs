@@ -54,7 +54,7 @@ internal sealed class WindowWriter(DriftStore store, FleetLink fleet, ILogger lo
 
         if (!item.Published)
         {
-            fleet.PublishWindow(window);
+            fleet.PublishWindow(window, item.Signals);
             item.Published = true;
         }
 

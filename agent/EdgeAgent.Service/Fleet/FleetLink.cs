@@ -49,6 +49,9 @@ internal sealed partial class FleetLink : BackgroundService
     /// <summary>The newest desired state from the cloud (older unread ones are superseded).</summary>
     public ChannelReader<DesiredState> Desired => _desired.Reader;
 
+    /// <summary>The models last reported (with their rollout slots).</summary>
+    public IReadOnlyList<ModelRef> Models => _models;
+
     /// <summary>The models the pipeline runs, announced in the birth message.</summary>
     public void SetModels(IEnumerable<ModelRef> models)
     {
@@ -56,7 +59,8 @@ internal sealed partial class FleetLink : BackgroundService
         _link?.AnnounceAgain();
     }
 
-    public void PublishWindow(DriftWindow window)
+    /// <summary>A closed window's summary, with the implicit signals counted in it (null: none).</summary>
+    public void PublishWindow(DriftWindow window, Dictionary<string, ImplicitSignals>? signals = null)
     {
         if (_outbox is null)
         {
@@ -79,6 +83,7 @@ internal sealed partial class FleetLink : BackgroundService
                 Pipeline = new PipelineCounters(Math.Round(profile.DurationSeconds, 3), Math.Round(profile.SpeechSeconds, 3), profile.Frames, p.ChunkLatencyMs.Total),
                 Latency = new LatencySummary(Q(p.VadLatencyMs, 0.5), Q(p.VadLatencyMs, 0.99), Q(p.ChunkLatencyMs, 0.5), Q(p.ChunkLatencyMs, 0.99)),
                 OutboxDropped = _outbox.Dropped,
+                Signals = signals,
             },
             ContractsJsonContext.Default.SummaryPayload));
     }

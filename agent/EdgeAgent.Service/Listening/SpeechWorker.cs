@@ -3,7 +3,9 @@ using EdgeAgent.Core.Audio;
 using EdgeAgent.Core.Keywords;
 using EdgeAgent.Core.Models;
 using EdgeAgent.Core.Vad;
+using EdgeAgent.Clips;
 using EdgeAgent.Contracts;
+using EdgeAgent.Service.Clips;
 using EdgeAgent.Service.Drift;
 using EdgeAgent.Service.Fleet;
 using EdgeAgent.Service.Updates;
@@ -25,11 +27,13 @@ internal sealed partial class SpeechWorker(
     FleetLink fleet,
     LiveSpeech live,
     StartupSlots startupSlots,
+    ClipCapture clips,
     IHostApplicationLifetime lifetime,
     TimeProvider timeProvider,
     ILogger<SpeechWorker> logger) : BackgroundService, ISpeechEvents
 {
     private static readonly TimeSpan s_modelRetry = TimeSpan.FromSeconds(30);
+    private static readonly string[] s_noAlarms = [];
 
     private DriftWatch? _drift;
     private SpeechPipeline? _pipeline;
@@ -38,11 +42,15 @@ internal sealed partial class SpeechWorker(
     private long _errors;
     private double _speechSec;
     private long _samplesBefore;
+    private NearMissTracker? _nearMiss;
 
     public void OnDetection(KeywordDetection d)
     {
         Interlocked.Increment(ref _detections);
         _drift?.Predictions.AddDetection(d.Keyword);
+        long peak = _samplesBefore + ClipAudio.Samples(d.TimeSec);
+        _drift?.Signals.OnDetection(d.Keyword, peak / (double)AudioFormat.PipelineRate);
+        clips.OnKeyword(ClipCause.Detection, d.Keyword, d.Score, pipelineOptions.Value.Trigger.Threshold, peak, _pipeline?.Models, Alarms);
         if (live.Shadow is { } shadow && shadow.Keyword == d.Keyword)
         {
             shadow.OnLiveDetection(d.TimeSec);
@@ -56,11 +64,29 @@ internal sealed partial class SpeechWorker(
         _drift?.Push(frame, probability, elapsedMs);
         live.Health.RecordVad(probability >= pipelineOptions.Value.Vad.OnsetThreshold, elapsedMs);
         live.Shadow?.OnVadFrame(frame, probability);
+        if (_drift is { } drift)
+        {
+            long start = _samplesBefore + startSample;
+            drift.Signals.OnVadFrame(
+                probability >= pipelineOptions.Value.Vad.OnsetThreshold, start / (double)AudioFormat.PipelineRate, (start + frame.Length) / (double)AudioFormat.PipelineRate);
+        }
     }
 
     public void OnKeywordScores(ReadOnlySpan<float> scores, double elapsedMs)
     {
         _drift?.Predictions.AddChunk(scores, _keywords, elapsedMs);
+        if (_nearMiss is { } nearMisses && _pipeline is { } current)
+        {
+            nearMisses.Low = clips.NearMissLow;
+            for (int i = 0; i < scores.Length && i < _keywords.Length; i++)
+            {
+                if (nearMisses.Push(i, scores[i], current.ScoredTimeSec, out NearMiss miss))
+                {
+                    OnNearMiss(_keywords[i], miss);
+                }
+            }
+        }
+
         if (live.Shadow is { Keyword: { } keyword } shadow && _pipeline is { } pipeline)
         {
             int head = Array.IndexOf(_keywords, keyword);
@@ -75,7 +101,21 @@ internal sealed partial class SpeechWorker(
     {
         _speechSec += segment.DurationSec;
         _drift?.Predictions.AddSegment(segment.DurationSec);
+        clips.OnSegment(_samplesBefore + ClipAudio.Samples(segment.StartSec), _samplesBefore + ClipAudio.Samples(segment.EndSec), _pipeline?.Models, Alarms);
         SpeechWorkerLog.Segment(logger, segment.StartSec, segment.EndSec);
+    }
+
+    private IReadOnlyList<string> Alarms => _drift?.ActiveAlarms ?? s_noAlarms;
+
+    private void OnNearMiss(string keyword, NearMiss miss)
+    {
+        long peak = _samplesBefore + ClipAudio.Samples(miss.TimeSec);
+        if (clips.IsSignalNearMiss(miss.Score))
+        {
+            _drift?.Signals.OnNearMiss(keyword, peak / (double)AudioFormat.PipelineRate);
+        }
+
+        clips.OnKeyword(ClipCause.NearMiss, keyword, miss.Score, pipelineOptions.Value.Trigger.Threshold, peak, _pipeline?.Models, Alarms);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -130,6 +170,7 @@ internal sealed partial class SpeechWorker(
 
                 try
                 {
+                    clips.OnAudio(frame.Samples);
                     pipeline.Process(frame.Samples);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -174,6 +215,9 @@ internal sealed partial class SpeechWorker(
         _keywords = pipeline.Heads.Select(h => h.Keyword).ToArray();
         _pipeline = pipeline;
         _drift?.UseModels(pipeline.Models.All);
+        KeywordTriggerOptions trigger = pipelineOptions.Value.Trigger;
+        _nearMiss ??= new NearMissTracker(trigger.Threshold, clips.NearMissLow, trigger.WarmupChunks * 0.08);
+        _nearMiss.Reset(_keywords.Length);
     }
 
     private async Task<SpeechModels?> LoadModelsAsync(AgentOptions agent, SpeechPipelineOptions options, CancellationToken stoppingToken)
@@ -233,6 +277,10 @@ internal sealed partial class SpeechWorker(
             capture.Overruns,
             capture.Faults,
             Interlocked.Read(ref _errors),
+            clips.Counters.Queued,
+            clips.Counters.Sent,
+            clips.Counters.Refused,
+            clips.Counters.Dropped,
             Environment.WorkingSet / (1024.0 * 1024.0));
     }
 }

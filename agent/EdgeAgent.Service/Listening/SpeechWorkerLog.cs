@@ -15,10 +15,11 @@ internal static partial class SpeechWorkerLog
 
     [LoggerMessage(2003, LogLevel.Information,
         "Health: {AudioSec:F0} s of audio, RTF {Rtf:F4}, speech {SpeechRatio:P1}, keyword chunks {KeywordChunks} run / {GatedChunks} gated, " +
-        "detections {Detections}, overruns {Overruns}, source faults {Faults}, pipeline errors {Errors}, memory {MemoryMiB:F0} MiB")]
+        "detections {Detections}, overruns {Overruns}, source faults {Faults}, pipeline errors {Errors}, " +
+        "clips {ClipsQueued} queued / {ClipsSent} sent / {ClipsRefused} refused / {ClipsDropped} dropped, memory {MemoryMiB:F0} MiB")]
     public static partial void Health(
         ILogger logger, double audioSec, double rtf, double speechRatio, long keywordChunks, long gatedChunks,
-        long detections, long overruns, long faults, long errors, double memoryMiB);
+        long detections, long overruns, long faults, long errors, long clipsQueued, long clipsSent, long clipsRefused, long clipsDropped, double memoryMiB);
 
     [LoggerMessage(2004, LogLevel.Error, "Speech models unavailable: {Problem}; retrying in {RetrySeconds} s")]
     public static partial void ModelsUnavailable(ILogger logger, string problem, double retrySeconds);

@@ -13,6 +13,9 @@ public sealed class UpdaterOptions
     /// <summary>The registry's public key (PEM, from <c>GET /api/models/signing-key</c>), pinned: manifests signed by any other key are refused.</summary>
     public string? RegistryKeyFile { get; set; }
 
+    /// <summary>PEM file of the CA that signed the cloud's HTTPS certificate; without one the system's trust store is used.</summary>
+    public string? CaFile { get; set; }
+
     /// <summary>How often shadow and probation numbers are reported and the probation is checked.</summary>
     [Range(1, 3600)]
     public int ReportSeconds { get; set; } = 30;

@@ -9,5 +9,6 @@ namespace EdgeCtl.Analysis;
 [JsonSerializable(typeof(AnalysisReport))]
 [JsonSerializable(typeof(EdgeAgent.Drift.Detection.DriftReport))]
 [JsonSerializable(typeof(ModelListReport))]
+[JsonSerializable(typeof(ClipListReport))]
 [JsonSerializable(typeof(WatchReport))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;
