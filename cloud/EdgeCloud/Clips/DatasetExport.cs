@@ -14,7 +14,8 @@ namespace EdgeCloud.Clips;
 /// (a detection or near miss of that keyword, or any clip the model was serving in), optionally of one cohort and time
 /// range, as a zip streamed to the client: <c>manifest.jsonl</c> (one line per clip: id, file, labels, trigger, keyword,
 /// score, device id and cohort labels, model lineage with sha256 when the registry has the version) and
-/// <c>clips/&lt;id&gt;.wav</c>. Only clip metadata is held in memory; the audio goes out one clip at a time.
+/// <c>clips/&lt;id&gt;.wav</c>, stored (PCM barely compresses; stored entries are written with asynchronous I/O only). Only
+/// clip metadata is held in memory; the audio goes out one clip at a time.
 /// </summary>
 public static class DatasetExport
 {
@@ -53,10 +54,20 @@ public static class DatasetExport
         return TypedResults.Stream(stream => WriteAsync(stream, store, clips, devices, hashes, ct), "application/zip", $"{model}-dataset.zip");
     }
 
-    private static async Task WriteAsync(Stream output, ICloudStore store, List<ClipRecord> clips, Dictionary<string, DeviceRecord> devices, Dictionary<(string, string), string?> hashes, CancellationToken ct)
+    private static async Task WriteAsync(Stream response, ICloudStore store, List<ClipRecord> clips, Dictionary<string, DeviceRecord> devices, Dictionary<(string, string), string?> hashes, CancellationToken ct)
     {
-        await using ZipArchive zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct);
-        ZipArchiveEntry manifest = zip.CreateEntry("manifest.jsonl", CompressionLevel.Fastest);
+        await using var output = new AsyncOnlyOutput(response);
+        await using (ZipArchive zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct))
+        {
+            await WriteEntriesAsync(zip, store, clips, devices, hashes, ct);
+        }
+
+        await output.FlushAsync(ct); // the central directory
+    }
+
+    private static async Task WriteEntriesAsync(ZipArchive zip, ICloudStore store, List<ClipRecord> clips, Dictionary<string, DeviceRecord> devices, Dictionary<(string, string), string?> hashes, CancellationToken ct)
+    {
+        ZipArchiveEntry manifest = zip.CreateEntry("manifest.jsonl", CompressionLevel.NoCompression);
         await using (Stream m = await manifest.OpenAsync(ct))
         {
             foreach (ClipRecord c in clips)
@@ -77,7 +88,7 @@ public static class DatasetExport
                 continue; // expired between the listing and now: its manifest line names a file that is not there
             }
 
-            ZipArchiveEntry entry = zip.CreateEntry(File(c), CompressionLevel.Fastest);
+            ZipArchiveEntry entry = zip.CreateEntry(File(c), CompressionLevel.NoCompression);
             entry.LastWriteTime = c.At;
             await using Stream s = await entry.OpenAsync(ct);
             Wav.WriteHeader(header, c.SampleRate, pcm.Length);
