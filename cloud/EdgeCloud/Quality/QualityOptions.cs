@@ -12,4 +12,8 @@ public sealed class QualityOptions
     /// <summary>Labelled detection clips a cohort needs before its precision is judged.</summary>
     [Range(1, 100_000)]
     public int MinLabelled { get; set; } = 5;
+
+    /// <summary>Days of clips the fleet watch judges concept drift over.</summary>
+    [Range(0.01, 3650)]
+    public double WindowDays { get; set; } = 7;
 }
