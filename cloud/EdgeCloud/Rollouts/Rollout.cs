@@ -74,6 +74,22 @@ public sealed record RolloutGates
 
     /// <summary>Shadow: the largest mean |Δscore| between candidate and live model (prediction drift against the previous model); 0: no limit.</summary>
     public double MaxScoreShift { get; init; }
+
+    /// <summary>
+    /// A canary stage waits for people: at least <see cref="MinLabelled"/> labelled detection clips of the candidate from the
+    /// stage's devices since the stage began, whose precision must reach this (null: not gated on labels).
+    /// </summary>
+    public double? MinPrecision { get; init; }
+
+    /// <summary>Canary stages: the most false accepts per hour of audio (labelled precision scaled to every detection the stage counted); null: no limit.</summary>
+    public double? MaxFalseAcceptsPerHour { get; init; }
+
+    /// <summary>Labelled detection clips a canary stage waits for before its labelled gates are judged.</summary>
+    public int MinLabelled { get; init; } = 5;
+
+    /// <summary>Whether a canary stage waits for labels.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Labelled => MinPrecision is not null || MaxFalseAcceptsPerHour is not null;
 }
 
 /// <summary>A targeted device: the version it ran before (to go back to), its sticky rank, and what it was last asked.</summary>

@@ -25,8 +25,12 @@ public static class RolloutDecider
         return w.Decision();
     }
 
-    /// <summary>A running rollout's step judged on the reports: on, paused, rolled back, or unchanged.</summary>
-    public static RolloutDecision Tick(Rollout rollout, IReadOnlyDictionary<string, RolloutDeviceReport> reports, DateTimeOffset now)
+    /// <summary>
+    /// A running rollout's step judged on the reports: on, paused, rolled back, or unchanged. A canary stage with labelled
+    /// gates also needs <paramref name="labelled"/> (the candidate's labelled quality on the stage's devices since the stage
+    /// began): once its devices pass, it waits for labels (running, however long people take) and then passes or rolls back.
+    /// </summary>
+    public static RolloutDecision Tick(Rollout rollout, IReadOnlyDictionary<string, RolloutDeviceReport> reports, DateTimeOffset now, Quality.QualityRow? labelled = null)
     {
         var w = new Work(rollout, now);
         if (w.R.State != RolloutState.Running || RolloutStepTable.Current(w.R) is not { } spec)
@@ -70,6 +74,18 @@ public static class RolloutDecider
         {
             w.R.State = RolloutState.Paused;
             w.Transition(RolloutState.Running.Name(), RolloutState.Paused.Name(), $"inconclusive at {spec.Label}: {gate.Reason}", Actor);
+        }
+        else if (spec.Step == RolloutStep.Stage && gates.Labelled)
+        {
+            GateResult people = LabelledGate.Evaluate(gates, labelled);
+            if (people.Outcome == GateOutcome.Fail)
+            {
+                w.Finish(RolloutState.RolledBack, $"labelled gate failed at {spec.Label}: {people.Reason}", Actor);
+            }
+            else if (people.Outcome == GateOutcome.Pass)
+            {
+                w.Advance($"gate passed at {spec.Label}: {gate.Reason}; {people.Reason}", Actor);
+            }
         }
         else
         {

@@ -90,6 +90,48 @@ public static class RolloutGate
     }
 }
 
+/// <summary>
+/// A canary stage's labelled gates (<see cref="RolloutGates.MinPrecision"/>, <see cref="RolloutGates.MaxFalseAcceptsPerHour"/>):
+/// inconclusive until enough of the stage's detection clips are labelled, then pass or fail on the labelled precision and
+/// the false accepts per hour it implies.
+/// </summary>
+public static class LabelledGate
+{
+    /// <summary>The verdict over <paramref name="quality"/> (the candidate on the stage's devices since the stage began; null: nothing yet).</summary>
+    public static GateResult Evaluate(RolloutGates gates, Quality.QualityRow? quality)
+    {
+        long labelled = quality?.LabelledDetections ?? 0;
+        if (quality is null || labelled < gates.MinLabelled || quality.Precision is not { } precision)
+        {
+            return GateResult.Inconclusive($"waiting for labels: {labelled} of {gates.MinLabelled} detection clips labelled");
+        }
+
+        string measured = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"labelled precision {precision:0.###} [{quality.PrecisionLow:0.###}, {quality.PrecisionHigh:0.###}] over {labelled} clips");
+        if (gates.MinPrecision is { } min && precision < min)
+        {
+            return GateResult.Fail(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{measured} < {min:0.###}"));
+        }
+
+        if (gates.MaxFalseAcceptsPerHour is { } max)
+        {
+            if (quality.FalseAcceptsPerHour is not { } perHour)
+            {
+                return GateResult.Inconclusive($"{measured}; no audio hours reported yet for false accepts per hour");
+            }
+
+            if (perHour > max)
+            {
+                return GateResult.Fail(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{perHour:0.##} false accepts per hour > {max:0.##} ({measured})"));
+            }
+
+            measured += string.Create(System.Globalization.CultureInfo.InvariantCulture, $", {perHour:0.##} false accepts per hour");
+        }
+
+        return GateResult.Pass(measured);
+    }
+}
+
 /// <summary>A gate's verdict: pass, fail, or inconclusive (not enough evidence yet — never a pass).</summary>
 public sealed record GateResult(GateOutcome Outcome, string Reason)
 {

@@ -78,6 +78,16 @@ public sealed record RolloutRequest
             problems.Add("gates: minDevices, minSamples, maxP95Ms, maxScoreShift ≥ 0; minAgreement and maxErrorRate within 0–1");
         }
 
+        if (Gates is { } lg && (lg.MinPrecision is < 0 or > 1 || lg.MaxFalseAcceptsPerHour is < 0 || lg.MinLabelled < 1 || (lg.MinPrecision is { } mp && !double.IsFinite(mp)) || (lg.MaxFalseAcceptsPerHour is { } fa && !double.IsFinite(fa))))
+        {
+            problems.Add("gates: minPrecision within 0–1, maxFalseAcceptsPerHour ≥ 0, minLabelled ≥ 1");
+        }
+
+        if (Gates is { Labelled: true } && Strategy != "canary")
+        {
+            problems.Add("gates.minPrecision and gates.maxFalseAcceptsPerHour apply to canary stages: use strategy canary");
+        }
+
         return problems;
     }
 }
