@@ -126,7 +126,8 @@ public static class ClipsApi
         return TypedResults.Ok((await store.ListClipsAsync(query, ct)).Select(ClipView.From).ToList());
     }
 
-    private static async Task<IResult> AudioAsync(string id, ICloudStore store, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
+    /// <summary>A clip as WAV, the listen audited first (the API's and the console's).</summary>
+    internal static async Task<IResult> AudioAsync(string id, ICloudStore store, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
     {
         if (await store.GetClipAsync(id, ct) is not { } clip || await store.ReadClipAudioAsync(id, ct) is not { } pcm)
         {
@@ -138,21 +139,30 @@ public static class ClipsApi
     }
 
     private static async Task<Results<Ok<ClipView>, NotFound<ProblemText>, BadRequest<ProblemText>>> LabelAsync(
-        string id, LabelRequest body, ICloudStore store, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
+        string id, LabelRequest body, ICloudStore store, ClaimsPrincipal user, TimeProvider time, CancellationToken ct) =>
+        await ApplyLabelsAsync(id, body, store, user, time, ct) switch
+        {
+            (_, { } problem) => TypedResults.BadRequest(new ProblemText(problem)),
+            ({ } clip, null) => TypedResults.Ok(ClipView.From(clip)),
+            _ => TypedResults.NotFound(new ProblemText($"no clip '{id}'")),
+        };
+
+    /// <summary>Validates and stores a labeler's labels (who and when), audited: the labelled clip, or the problem with the labels; (null, null) when there is no such clip.</summary>
+    internal static async Task<(ClipRecord? Clip, string? Problem)> ApplyLabelsAsync(string id, LabelRequest body, ICloudStore store, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
     {
         if (LabelProblem(body) is { } problem)
         {
-            return TypedResults.BadRequest(new ProblemText(problem));
+            return (null, problem);
         }
 
         var labels = new ClipLabels(body.Keywords!.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(), body.Speech!.Value, user.Identity?.Name ?? "?", time.GetUtcNow());
         if (!await store.LabelClipAsync(id, labels, ct) || await store.GetClipAsync(id, ct) is not { } clip)
         {
-            return TypedResults.NotFound(new ProblemText($"no clip '{id}'"));
+            return (null, null);
         }
 
         await FleetApi.AuditAsync(store, user, time, "clip.label", id, $"keywords=[{string.Join(",", labels.Keywords)}] speech={labels.Speech}", ct);
-        return TypedResults.Ok(ClipView.From(clip));
+        return (clip, null);
     }
 
     private static string? LabelProblem(LabelRequest body)

@@ -25,11 +25,11 @@ public sealed class ClipsApiTests : IDisposable
     {
         string kioskPassword = await _cloud.RegisterAsync("kiosk-1", new { site = "consented", micModel = "mic-a" });
         string otherPassword = await _cloud.RegisterAsync("kiosk-2", new { site = "elsewhere", micModel = "mic-a" });
-        using HttpClient viewer = Client(await NewKeyAsync("wall", "viewer"));
-        using HttpClient kiosk = Device("kiosk-1", kioskPassword);
-        using HttpClient other = Device("kiosk-2", otherPassword);
+        using HttpClient viewer = _cloud.KeyClient(await _cloud.NewKeyAsync("wall", "viewer"));
+        using HttpClient kiosk = _cloud.DeviceClient("kiosk-1", kioskPassword);
+        using HttpClient other = _cloud.DeviceClient("kiosk-2", otherPassword);
 
-        ClipPolicy before = await PolicyOfAsync(kiosk);
+        ClipPolicy before = await kiosk.PolicyOfAsync();
         Assert.False(before.Enabled); // off by default
         Assert.False(string.IsNullOrEmpty(before.PublicKey));
 
@@ -44,14 +44,14 @@ public sealed class ClipsApiTests : IDisposable
             Assert.Contains(named, problems);
         }
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PutAsJsonAsync("/api/clips/policy", ConsentedPolicy(5), Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _cloud.Api.PutAsJsonAsync("/api/clips/policy", ConsentedPolicy(5), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PutAsJsonAsync("/api/clips/policy", ClipFleet.ConsentedPolicy(5), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _cloud.Api.PutAsJsonAsync("/api/clips/policy", ClipFleet.ConsentedPolicy(5), Ct)).StatusCode);
 
         JsonElement shown = await viewer.GetJsonAsync("/api/clips/policy");
         Assert.Equal("consented", shown.GetProperty("target").GetProperty("labels").GetProperty("site").GetString());
         Assert.Equal(0.2, shown.GetProperty("triggers").GetProperty("randomSpeech").GetProperty("rate").GetDouble());
-        ClipPolicy on = await PolicyOfAsync(kiosk);
-        ClipPolicy off = await PolicyOfAsync(other);
+        ClipPolicy on = await kiosk.PolicyOfAsync();
+        ClipPolicy off = await other.PolicyOfAsync();
         Assert.True(on.Enabled);
         Assert.Equal((5, 7, 0.3, 0.2), (on.MaxClipsPerHour, on.RetentionDays, on.Triggers.NearMiss!.Low, on.Triggers.RandomSpeech!.Rate));
         Assert.False(off.Enabled);
@@ -69,15 +69,14 @@ public sealed class ClipsApiTests : IDisposable
     {
         string password = await _cloud.RegisterAsync("kiosk-1", new { site = "consented", micModel = "mic-a" });
         string otherPassword = await _cloud.RegisterAsync("kiosk-2", new { site = "elsewhere", micModel = "mic-b" });
-        await _cloud.Api.PutAsJsonAsync("/api/clips/policy", ConsentedPolicy(3), Ct); // 3 + 2 slack = 5 an hour
-        using HttpClient kiosk = Device("kiosk-1", password);
-        using HttpClient other = Device("kiosk-2", otherPassword);
+        await _cloud.Api.PutAsJsonAsync("/api/clips/policy", ClipFleet.ConsentedPolicy(3), Ct); // 3 + 2 slack = 5 an hour
+        using HttpClient kiosk = _cloud.DeviceClient("kiosk-1", password);
+        using HttpClient other = _cloud.DeviceClient("kiosk-2", otherPassword);
         string labelerName = "ann-" + Guid.NewGuid().ToString("n")[..6];
-        using HttpClient labeler = Client(await NewKeyAsync(labelerName, "labeler"));
-        using HttpClient viewer = Client(await NewKeyAsync("wall", "viewer"));
-        byte[] key = Convert.FromBase64String((await PolicyOfAsync(kiosk)).PublicKey!);
-        SpeechClip utterance = SpeechCorpus.KeywordClips.First(c => c.Keyword == "hey_jarvis" && !c.Noisy);
-        byte[] speech = Pcm16(SpeechCorpus.Make($"clip-16k-{Path.GetFileName(utterance.Path)}", p => SpeechCorpus.Sox(utterance.Path, "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", p)));
+        using HttpClient labeler = _cloud.KeyClient(await _cloud.NewKeyAsync(labelerName, "labeler"));
+        using HttpClient viewer = _cloud.KeyClient(await _cloud.NewKeyAsync("wall", "viewer"));
+        byte[] key = Convert.FromBase64String((await kiosk.PolicyOfAsync()).PublicKey!);
+        byte[] speech = ClipFleet.Speech();
 
         // Four detections and a random speech sample; then the quota.
         DateTimeOffset t0 = DateTimeOffset.UtcNow.AddMinutes(-30);
@@ -85,29 +84,29 @@ public sealed class ClipsApiTests : IDisposable
         for (int i = 0; i < 5; i++)
         {
             ClipMetadata m = i < 4
-                ? Metadata("kiosk-1", t0.AddSeconds(10 * i), ClipTrigger.Detection, speech.Length)
-                : Metadata("kiosk-1", t0.AddSeconds(20.5), ClipTrigger.RandomSpeech, speech.Length); // overlaps the third detection
+                ? ClipFleet.Metadata("kiosk-1", t0.AddSeconds(10 * i), ClipTrigger.Detection, speech.Length)
+                : ClipFleet.Metadata("kiosk-1", t0.AddSeconds(20.5), ClipTrigger.RandomSpeech, speech.Length); // overlaps the third detection
             byte[] sealedClip = ClipEnvelope.Seal(m, speech, key);
-            HttpResponseMessage created = await PostClipAsync(kiosk, sealedClip);
+            HttpResponseMessage created = await kiosk.PostClipAsync(sealedClip);
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             Assert.Equal(m.ClipId, (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString());
-            HttpResponseMessage retried = await PostClipAsync(kiosk, sealedClip);
+            HttpResponseMessage retried = await kiosk.PostClipAsync(sealedClip);
             Assert.Equal(HttpStatusCode.OK, retried.StatusCode); // idempotent: a device retrying after a crash
             sent.Add(m);
         }
 
-        HttpResponseMessage over = await PostClipAsync(kiosk, ClipEnvelope.Seal(Metadata("kiosk-1", t0, ClipTrigger.Detection, speech.Length), speech, key));
+        HttpResponseMessage over = await kiosk.PostClipAsync(ClipEnvelope.Seal(ClipFleet.Metadata("kiosk-1", t0, ClipTrigger.Detection, speech.Length), speech, key));
         Assert.Equal(HttpStatusCode.TooManyRequests, over.StatusCode);
         Assert.NotNull(over.Headers.RetryAfter);
 
-        HttpResponseMessage impostor = await PostClipAsync(kiosk, ClipEnvelope.Seal(Metadata("kiosk-2", t0, ClipTrigger.Detection, speech.Length), speech, key));
+        HttpResponseMessage impostor = await kiosk.PostClipAsync(ClipEnvelope.Seal(ClipFleet.Metadata("kiosk-2", t0, ClipTrigger.Detection, speech.Length), speech, key));
         Assert.Equal(HttpStatusCode.BadRequest, impostor.StatusCode);
         Assert.Contains("'kiosk-2'", await impostor.Content.ReadAsStringAsync(Ct));
-        Assert.Equal(HttpStatusCode.Forbidden, (await PostClipAsync(other, ClipEnvelope.Seal(Metadata("kiosk-2", t0, ClipTrigger.Detection, speech.Length), speech, key))).StatusCode);
-        HttpResponseMessage garbage = await PostClipAsync(kiosk, Encoding.UTF8.GetBytes("definitely not a clip"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.PostClipAsync(ClipEnvelope.Seal(ClipFleet.Metadata("kiosk-2", t0, ClipTrigger.Detection, speech.Length), speech, key))).StatusCode);
+        HttpResponseMessage garbage = await kiosk.PostClipAsync(Encoding.UTF8.GetBytes("definitely not a clip"));
         Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
         Assert.Contains("not a clip envelope", await garbage.Content.ReadAsStringAsync(Ct));
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await PostClipAsync(kiosk, new byte[(2 * 1024 * 1024) + 1])).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await kiosk.PostClipAsync(new byte[(2 * 1024 * 1024) + 1])).StatusCode);
         JsonElement stats = await _cloud.Api.GetJsonAsync("/api/clips/stats");
         Assert.Equal((5, 5), (stats.GetProperty("accepted").GetInt64(), stats.GetProperty("duplicates").GetInt64()));
         foreach (string reason in new[] { "quota", "wrong-device", "policy-off", "not-an-envelope", "too-large" })
@@ -196,45 +195,6 @@ public sealed class ClipsApiTests : IDisposable
 
     public void Dispose() => _cloud.Dispose();
 
-    private static object ConsentedPolicy(int perHour) => new
-    {
-        target = new { labels = new { site = "consented" } }, enabled = true,
-        triggers = new { detections = true, nearMiss = new { low = 0.3 }, randomSpeech = new { rate = 0.2 }, duringDriftAlarm = true },
-        maxClipsPerHour = perHour, retentionDays = 7,
-    };
-
-    private static ClipMetadata Metadata(string deviceId, DateTimeOffset at, string trigger, int pcmBytes) => new()
-    {
-        ClipId = Guid.NewGuid().ToString("n"), DeviceId = deviceId, At = at, Trigger = trigger,
-        Keyword = trigger == ClipTrigger.Detection ? "hey_jarvis" : null, Score = trigger == ClipTrigger.Detection ? 0.91 : null, Threshold = 0.5,
-        Models = [new ModelRef { Name = "hey_jarvis", Version = "1.0", Slot = "active" }, new ModelRef { Name = "silero_vad", Version = "v5", Slot = "active" }],
-        DurationSec = pcmBytes / 32_000.0,
-    };
-
-    private static async Task<HttpResponseMessage> PostClipAsync(HttpClient device, byte[] body)
-    {
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        return await device.PostAsync("/api/device/clips", content, Ct);
-    }
-
-    private static async Task<ClipPolicy> PolicyOfAsync(HttpClient device) =>
-        (await device.GetFromJsonAsync("/api/device/clips/policy", ContractsJsonContext.Default.ClipPolicy, Ct))!;
-
-    private static byte[] Pcm16(string wavPath)
-    {
-        using WavReader reader = WavReader.Open(wavPath);
-        Assert.Equal(new AudioFormat(16_000, 1), reader.Format);
-        float[] samples = reader.ReadAll();
-        byte[] pcm = new byte[samples.Length * 2];
-        for (int i = 0; i < samples.Length; i++)
-        {
-            System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(pcm.AsSpan(2 * i), (short)Math.Clamp(MathF.Round(samples[i] * 32768f), -32768, 32767));
-        }
-
-        return pcm;
-    }
-
     private static void AssertWav(byte[] wav, byte[] pcm)
     {
         using WavReader reader = WavReader.Open(new MemoryStream(wav), "clip.wav");
@@ -248,24 +208,4 @@ public sealed class ClipsApiTests : IDisposable
         using var reader = new StreamReader(entry.Open());
         return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
     }
-
-    private async Task<string> NewKeyAsync(string name, string role)
-    {
-        HttpResponseMessage response = await _cloud.Api.PostAsJsonAsync("/api/apikeys", new { name, role }, Ct);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("apiKey").GetString()!;
-    }
-
-    private HttpClient Client(string key)
-    {
-        var client = new HttpClient { BaseAddress = _cloud.Api.BaseAddress };
-        client.DefaultRequestHeaders.Add("X-Api-Key", key);
-        return client;
-    }
-
-    private HttpClient Device(string id, string password) => new()
-    {
-        BaseAddress = _cloud.Api.BaseAddress,
-        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{id}:{password}"))) },
-    };
 }
