@@ -13,6 +13,11 @@ public sealed record QualityRow
 
     public required string Version { get; init; }
 
+    /// <summary>The time range the row covers (clips heard, windows ended in [from, until)).</summary>
+    public DateTimeOffset? From { get; init; }
+
+    public DateTimeOffset? Until { get; init; }
+
     /// <summary>Devices with a clip or a window in the row.</summary>
     public int Devices { get; init; }
 

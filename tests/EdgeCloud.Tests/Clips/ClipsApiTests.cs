@@ -79,7 +79,8 @@ public sealed class ClipsApiTests : IDisposable
         byte[] speech = ClipFleet.Speech();
 
         // Four detections and a random speech sample; then the quota.
-        DateTimeOffset t0 = DateTimeOffset.UtcNow.AddMinutes(-30);
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        DateTimeOffset t0 = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero).AddMinutes(-30); // whole seconds: the store keeps milliseconds
         var sent = new List<ClipMetadata>();
         for (int i = 0; i < 5; i++)
         {
@@ -162,6 +163,11 @@ public sealed class ClipsApiTests : IDisposable
         Assert.Equal((1.0, 1), (row.GetProperty("recall").GetDouble(), row.GetProperty("recallSamples").GetInt32()));
         Assert.Equal(JsonValueKind.Null, row.GetProperty("falseAcceptsPerHour").ValueKind); // no window summaries: no audio hours
         Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync("/api/quality?groupBy=colour&model=hey_jarvis", Ct)).StatusCode);
+        string range = $"since={Uri.EscapeDataString(t0.AddMinutes(-30).ToString("O"))}&until={Uri.EscapeDataString(t0.AddMinutes(30).ToString("O"))}";
+        JsonElement buckets = await viewer.GetJsonAsync($"/api/quality?groupBy=micModel&model=hey_jarvis&{range}&bucketHours=0.5");
+        JsonElement bucket = Assert.Single(buckets.EnumerateArray()); // the first half hour has no clip
+        Assert.Equal((t0, 4), (bucket.GetProperty("from").GetDateTimeOffset(), bucket.GetProperty("labelledDetections").GetInt32()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync($"/api/quality?model=hey_jarvis&{range}&bucketHours=0.0001", Ct)).StatusCode);
 
         // Export (labeler): a zip of the five labelled clips, their manifest and WAVs; another cohort's is empty.
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync("/api/datasets/export?model=hey_jarvis", Ct)).StatusCode);
