@@ -27,3 +27,5 @@ public sealed record ClipPolicyView(object Target, bool Enabled, EdgeAgent.Contr
 }
 
 public sealed record ClipCreated(string Id);
+
+public sealed record ClipsDeleted(int Deleted);

@@ -33,6 +33,12 @@ public static class ClipsApi
         app.MapGet("/api/clips/{id}/audio", AudioAsync).RequireAuthorization(Roles.Labeler);
         app.MapPost("/api/clips/{id}/labels", LabelAsync).RequireAuthorization(Roles.Labeler);
         app.MapGet("/api/datasets/export", DatasetExport.ExportAsync).RequireAuthorization(Roles.Labeler);
+        app.MapDelete("/api/clips/{id}", async (string id, ICloudStore store, ClaimsPrincipal user, TimeProvider time, CancellationToken ct) =>
+            await DeleteAsync(store, user, time, id, null, ct)).RequireAuthorization(Roles.Operator);
+        app.MapDelete("/api/clips", async Task<IResult> (ICloudStore store, ClaimsPrincipal user, TimeProvider time, CancellationToken ct, string? deviceId = null) =>
+            string.IsNullOrEmpty(deviceId)
+                ? TypedResults.BadRequest(new ProblemText("deviceId is required: DELETE /api/clips?deviceId=<id> deletes every clip of that device"))
+                : await DeleteAsync(store, user, time, null, deviceId, ct)).RequireAuthorization(Roles.Operator);
     }
 
     private static async Task<Results<Ok<ClipPolicyView>, BadRequest<ProblemText>>> SetPolicyAsync(
@@ -48,6 +54,19 @@ public static class ClipsApi
         string target = policy.Labels is null ? "all" : string.Join(",", policy.Labels.Select(l => $"{l.Key}={l.Value}"));
         await FleetApi.AuditAsync(store, user, time, "clips.policy", "fleet", $"revision {revision}: enabled={policy.Enabled} target={target} maxClipsPerHour={policy.MaxClipsPerHour} retentionDays={policy.RetentionDays}", ct);
         return TypedResults.Ok(ClipPolicyView.From(policy, revision, key.PublicKey));
+    }
+
+    /// <summary>A purge on request (a clip, or all of a device's): audited; 404 when there was nothing to delete.</summary>
+    private static async Task<IResult> DeleteAsync(ICloudStore store, ClaimsPrincipal user, TimeProvider time, string? id, string? deviceId, CancellationToken ct)
+    {
+        int deleted = await store.DeleteClipsAsync(id, deviceId, ct);
+        if (deleted == 0)
+        {
+            return TypedResults.NotFound(new ProblemText(id is not null ? $"no clip '{id}'" : $"no clips of '{deviceId}'"));
+        }
+
+        await FleetApi.AuditAsync(store, user, time, "clips.delete", id ?? deviceId!, $"{deleted} clip(s)", ct);
+        return TypedResults.Ok(new ClipsDeleted(deleted));
     }
 
     private static async Task<Results<Ok<ClipPolicy>, UnauthorizedHttpResult>> DevicePolicyAsync(ClaimsPrincipal user, ICloudStore store, ClipPolicies policies, CancellationToken ct) =>

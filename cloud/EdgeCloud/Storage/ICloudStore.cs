@@ -154,6 +154,9 @@ public interface ICloudStore : IDisposable
     /// <summary>Deletes up to <paramref name="batch"/> clips that expired at or before <paramref name="now"/>; how many went.</summary>
     Task<int> PruneClipsAsync(DateTimeOffset now, int batch, CancellationToken cancellationToken = default);
 
+    /// <summary>Deletes clips (audio, metadata, labels) on request: the one with <paramref name="id"/>, or every clip of <paramref name="deviceId"/>; how many went.</summary>
+    Task<int> DeleteClipsAsync(string? id, string? deviceId, CancellationToken cancellationToken = default);
+
     /// <summary>A shared setting, null when it was never written.</summary>
     Task<SettingRecord?> GetSettingAsync(string name, CancellationToken cancellationToken = default);
 

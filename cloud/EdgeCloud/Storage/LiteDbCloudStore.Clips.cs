@@ -116,6 +116,31 @@ public sealed partial class LiteDbCloudStore
         });
     }
 
+    public Task<int> DeleteClipsAsync(string? id, string? deviceId, CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        List<string> ids = id is not null
+            ? _clips.FindById(id) is { } one && (deviceId is null || one.DeviceId == deviceId) ? [one.Id] : []
+            : _clips.Query().Where(c => c.DeviceId == deviceId).ToEnumerable().Select(c => c.Id).ToList();
+        _db.BeginTrans();
+        try
+        {
+            foreach (string clip in ids)
+            {
+                _clips.Delete(clip);
+                _clipAudio.Delete(clip);
+            }
+
+            _db.Commit();
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
+
+        return ids.Count;
+    });
+
     public Task<SettingRecord?> GetSettingAsync(string name, CancellationToken cancellationToken = default) =>
         Locked(() => _settings.FindById(name) is { } s ? new SettingRecord(s.Value, s.Revision) : null);
 

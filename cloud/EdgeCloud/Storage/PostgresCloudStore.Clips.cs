@@ -84,6 +84,10 @@ public sealed partial class PostgresCloudStore
     public Task<int> PruneClipsAsync(DateTimeOffset now, int batch, CancellationToken cancellationToken = default) =>
         ExecuteAsync("delete from clips where id in (select id from clips where expires_at <= $1 order by expires_at limit $2)", cancellationToken, now, batch);
 
+    public Task<int> DeleteClipsAsync(string? id, string? deviceId, CancellationToken cancellationToken = default) =>
+        ExecuteAsync("delete from clips where ($1::text is null or id = $1) and ($2::text is null or device_id = $2) and ($1::text is not null or $2::text is not null)",
+            cancellationToken, (object?)id ?? DBNull.Value, (object?)deviceId ?? DBNull.Value);
+
     public async Task<SettingRecord?> GetSettingAsync(string name, CancellationToken cancellationToken = default)
     {
         await using NpgsqlCommand cmd = _data.CreateCommand("select value, revision from settings where name = $1");

@@ -197,6 +197,15 @@ public sealed class ClipsApiTests : IDisposable
         using var empty = new ZipArchive(new MemoryStream(await labeler.GetByteArrayAsync("/api/datasets/export?model=hey_jarvis&groupBy=micModel&group=mic-b", Ct)), ZipArchiveMode.Read);
         Assert.Empty(ReadLines(empty.GetEntry("manifest.jsonl")!));
         Assert.Equal(HttpStatusCode.BadRequest, (await labeler.GetAsync("/api/datasets/export", Ct)).StatusCode);
+
+        // Purge on request (operators): one clip, then the rest of the device's.
+        Assert.Equal(HttpStatusCode.Forbidden, (await labeler.DeleteAsync($"/api/clips/{sent[0].ClipId}", Ct)).StatusCode);
+        Assert.Equal(1, (await (await _cloud.Api.DeleteAsync($"/api/clips/{sent[0].ClipId}", Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("deleted").GetInt32());
+        Assert.Equal(HttpStatusCode.NotFound, (await labeler.GetAsync($"/api/clips/{sent[0].ClipId}/audio", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _cloud.Api.DeleteAsync("/api/clips", Ct)).StatusCode);
+        Assert.Equal(4, (await (await _cloud.Api.DeleteAsync("/api/clips?deviceId=kiosk-1", Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("deleted").GetInt32());
+        Assert.Empty((await labeler.GetJsonAsync("/api/clips")).EnumerateArray());
+        Assert.Contains((await _cloud.Api.GetJsonAsync("/api/audit")).EnumerateArray(), a => a.GetProperty("action").GetString() == "clips.delete" && a.GetProperty("target").GetString() == "kiosk-1");
     }
 
     public void Dispose() => _cloud.Dispose();

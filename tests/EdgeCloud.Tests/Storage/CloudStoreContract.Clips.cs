@@ -64,6 +64,21 @@ public abstract partial class CloudStoreContract
     }
 
     [Fact]
+    public async Task Clips_AreDeletedOnRequest_OneOrAllOfADevice()
+    {
+        await Store.AddClipAsync(Clip("d1", "a", s_t0, ClipTrigger.Detection), [1], Ct);
+        await Store.AddClipAsync(Clip("d2", "a", s_t0, ClipTrigger.Detection), [2], Ct);
+        await Store.AddClipAsync(Clip("d3", "b", s_t0, ClipTrigger.Detection), [3], Ct);
+
+        Assert.Equal(0, await Store.DeleteClipsAsync(null, null, Ct)); // neither: nothing, never everything
+        Assert.Equal(0, await Store.DeleteClipsAsync("d3", "a", Ct));  // not that device's
+        Assert.Equal(1, await Store.DeleteClipsAsync("d1", null, Ct));
+        Assert.Null(await Store.ReadClipAudioAsync("d1", Ct));
+        Assert.Equal(1, await Store.DeleteClipsAsync(null, "a", Ct));
+        Assert.Equal(["d3"], (await Store.ListClipsAsync(new ClipQuery(), Ct)).Select(c => c.Id));
+    }
+
+    [Fact]
     public async Task Settings_CountRevisions_AndTheFirstAddWins()
     {
         Assert.Null(await Store.GetSettingAsync("clip-policy", Ct));
