@@ -86,6 +86,12 @@ try
 {
     // Before the host starts, so that a bad value is one line naming the key, not a host failure with a stack trace.
     app.Services.GetService<IStartupValidator>()?.Validate();
+    app.Services.GetRequiredService<ClipKey>(); // made or read now: a bad EdgeCloud:Clips:KeyFile stops the start, naming the file
+}
+catch (ClipKeyException ex)
+{
+    await Console.Error.WriteLineAsync($"edge-cloud: {ex.Message}");
+    return 1;
 }
 catch (Exception ex) when (ex is OptionsValidationException or AggregateException { InnerExceptions: [OptionsValidationException, ..] })
 {

@@ -30,7 +30,7 @@ public sealed partial class ClipKey : IDisposable
         {
             if (!File.Exists(configured))
             {
-                throw new FileNotFoundException($"EdgeCloud:Clips:KeyFile {configured} does not exist", configured);
+                throw new ClipKeyException($"EdgeCloud:Clips:KeyFile {configured} does not exist");
             }
 
             return FromPem(await File.ReadAllTextAsync(configured, cancellationToken), configured);
@@ -85,13 +85,13 @@ public sealed partial class ClipKey : IDisposable
         catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {
             key.Dispose();
-            throw new InvalidOperationException($"{source}: not a PEM EC private key ({ex.Message})", ex);
+            throw new ClipKeyException($"{source}: not a PEM EC private key ({ex.Message})", ex);
         }
 
         if (key.KeySize != 256)
         {
             key.Dispose();
-            throw new InvalidOperationException($"{source}: the clip key must be P-256, not a {key.KeySize}-bit key");
+            throw new ClipKeyException($"{source}: the clip key must be P-256, not a {key.KeySize}-bit key");
         }
 
         return new ClipKey(key);

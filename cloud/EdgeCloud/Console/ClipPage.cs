@@ -24,6 +24,12 @@ public static class ClipPage
         string? trigger = http.Request.Query["trigger"].FirstOrDefault() is { Length: > 0 } t ? t : null;
         string show = http.Request.Query["show"].FirstOrDefault() ?? "unlabelled";
         (string? previous, string? next) = await NeighboursAsync(store, clip, trigger, show, ct);
+        void Live(HtmlWriter html) => html.Element("p", next is null ? "Last clip of the list." : "Saved labels go on to the next clip.", ("class", "muted"));
+        if (ConsoleLayout.IsFragment(http))
+        {
+            return ConsoleLayout.Page(http, "", null, Live); // the live refresh: no spectrogram again
+        }
+
         var body = new HtmlWriter();
         body.Open("section", ("class", "clip"), ("data-clip-label", clip.Id), ("data-keyword", clip.Keyword),
             ("data-next", next is null ? null : Href(next, trigger, show)), ("data-previous", previous is null ? null : Href(previous, trigger, show)));
@@ -53,7 +59,7 @@ public static class ClipPage
         body.Element("button", "Save label", ("type", "submit"));
         body.Close();
         body.Close();
-        return ConsoleLayout.Page(http, $"Clip {clip.Id[..8]}", html => html.Trusted(body.ToString()), html => html.Element("p", next is null ? "Last clip of the list." : "Saved labels go on to the next clip.", ("class", "muted")));
+        return ConsoleLayout.Page(http, $"Clip {clip.Id[..8]}", html => html.Trusted(body.ToString()), Live);
     }
 
     /// <summary>The label form's POST (labeler, antiforgery): stores the labels and goes on to the next clip.</summary>

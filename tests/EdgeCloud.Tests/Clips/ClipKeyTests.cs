@@ -40,11 +40,11 @@ public sealed class ClipKeyTests
         Assert.Equal(made.PublicKey, configured.PublicKey);
 
         options.Clips.KeyFile = Path.Combine(options.DataDir, "nope.pem");
-        Assert.Contains("nope.pem", (await Assert.ThrowsAsync<FileNotFoundException>(() => ClipKey.LoadAsync(options, store, NullLogger.Instance, Ct))).Message);
+        Assert.Contains("nope.pem", (await Assert.ThrowsAsync<ClipKeyException>(() => ClipKey.LoadAsync(options, store, NullLogger.Instance, Ct))).Message);
 
         options.Clips.KeyFile = Path.Combine(options.DataDir, "bad.pem");
         await File.WriteAllTextAsync(options.Clips.KeyFile, "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", Ct);
-        Assert.Contains("bad.pem", (await Assert.ThrowsAsync<InvalidOperationException>(() => ClipKey.LoadAsync(options, store, NullLogger.Instance, Ct))).Message);
+        Assert.Contains("bad.pem", (await Assert.ThrowsAsync<ClipKeyException>(() => ClipKey.LoadAsync(options, store, NullLogger.Instance, Ct))).Message);
     }
 
     [Fact]
