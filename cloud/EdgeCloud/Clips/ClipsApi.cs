@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using EdgeAgent.Contracts;
 using EdgeCloud.Api;
 using EdgeCloud.Ingest;
@@ -14,6 +15,7 @@ namespace EdgeCloud.Clips;
 public static class ClipsApi
 {
     public const int MaxLabelKeywords = 16;
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { MaxDepth = 16 };
 
     public static void MapClipsApi(this IEndpointRouteBuilder app)
     {
@@ -42,8 +44,14 @@ public static class ClipsApi
     }
 
     private static async Task<Results<Ok<ClipPolicyView>, BadRequest<ProblemText>>> SetPolicyAsync(
-        ClipPolicyRequest body, ClipPolicies policies, ClipKey key, ICloudStore store, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
+        HttpRequest request, ClipPolicies policies, ClipKey key, ICloudStore store, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
     {
+        (ClipPolicyRequest? body, string? unreadable) = await ReadJsonAsync<ClipPolicyRequest>(request, "{target, enabled, triggers, maxClipsPerHour, retentionDays}", ct);
+        if (body is null)
+        {
+            return TypedResults.BadRequest(new ProblemText(unreadable!));
+        }
+
         (FleetClipPolicy? policy, List<string> problems) = body.ToPolicy(user.Identity?.Name ?? "?", time.GetUtcNow());
         if (policy is null)
         {
@@ -105,6 +113,20 @@ public static class ClipsApi
             : TypedResults.Json(new ProblemText(outcome.Problem!), statusCode: outcome.Status);
     }
 
+    /// <summary>A JSON body (camelCase, any case accepted), or what is wrong with it naming the expected shape.</summary>
+    private static async Task<(T? Body, string? Problem)> ReadJsonAsync<T>(HttpRequest request, string shape, CancellationToken ct)
+        where T : class
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(request.Body, s_json, ct) is { } body ? (body, null) : (null, $"the body is empty: send {shape}");
+        }
+        catch (JsonException ex)
+        {
+            return (null, $"not {shape}: {ex.Message}");
+        }
+    }
+
     /// <summary>The body, or null when it is longer than <paramref name="max"/> (never more than max + 1 bytes held).</summary>
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(Stream body, int max, CancellationToken ct)
     {
@@ -158,13 +180,21 @@ public static class ClipsApi
     }
 
     private static async Task<Results<Ok<ClipView>, NotFound<ProblemText>, BadRequest<ProblemText>>> LabelAsync(
-        string id, LabelRequest body, ICloudStore store, ClaimsPrincipal user, TimeProvider time, CancellationToken ct) =>
-        await ApplyLabelsAsync(id, body, store, user, time, ct) switch
+        string id, HttpRequest request, ICloudStore store, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
+    {
+        (LabelRequest? body, string? unreadable) = await ReadJsonAsync<LabelRequest>(request, "{keywords: [..], speech: true|false}", ct);
+        if (body is null)
+        {
+            return TypedResults.BadRequest(new ProblemText(unreadable!));
+        }
+
+        return await ApplyLabelsAsync(id, body, store, user, time, ct) switch
         {
             (_, { } problem) => TypedResults.BadRequest(new ProblemText(problem)),
             ({ } clip, null) => TypedResults.Ok(ClipView.From(clip)),
             _ => TypedResults.NotFound(new ProblemText($"no clip '{id}'")),
         };
+    }
 
     /// <summary>Validates and stores a labeler's labels (who and when), audited: the labelled clip, or the problem with the labels; (null, null) when there is no such clip.</summary>
     internal static async Task<(ClipRecord? Clip, string? Problem)> ApplyLabelsAsync(string id, LabelRequest body, ICloudStore store, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)

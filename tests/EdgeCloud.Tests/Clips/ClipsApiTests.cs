@@ -44,6 +44,10 @@ public sealed class ClipsApiTests : IDisposable
             Assert.Contains(named, problems);
         }
 
+        using var notJson = new StringContent("{\"enabled\": yes", Encoding.UTF8, "application/json");
+        HttpResponseMessage unreadable = await _cloud.Api.PutAsync("/api/clips/policy", notJson, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, unreadable.StatusCode);
+        Assert.Contains("not {target, enabled, triggers, maxClipsPerHour, retentionDays}", await unreadable.Content.ReadAsStringAsync(Ct));
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PutAsJsonAsync("/api/clips/policy", ClipFleet.ConsentedPolicy(5), Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _cloud.Api.PutAsJsonAsync("/api/clips/policy", ClipFleet.ConsentedPolicy(5), Ct)).StatusCode);
 
@@ -141,6 +145,10 @@ public sealed class ClipsApiTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, badLabel.StatusCode);
         Assert.Contains("speech must be true", await badLabel.Content.ReadAsStringAsync(Ct));
         Assert.Equal(HttpStatusCode.BadRequest, (await labeler.PostAsJsonAsync($"/api/clips/{sent[0].ClipId}/labels", new { speech = true }, Ct)).StatusCode);
+        using var badLabels = new StringContent("{\"keywords\": \"hey_jarvis\", \"speech\": true}", Encoding.UTF8, "application/json");
+        HttpResponseMessage unreadableLabels = await labeler.PostAsync($"/api/clips/{sent[0].ClipId}/labels", badLabels, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, unreadableLabels.StatusCode);
+        Assert.Contains("not {keywords: [..], speech: true|false}", await unreadableLabels.Content.ReadAsStringAsync(Ct));
         Assert.Equal(HttpStatusCode.NotFound, (await labeler.PostAsJsonAsync("/api/clips/nope/labels", new { keywords = Array.Empty<string>(), speech = true }, Ct)).StatusCode);
         for (int i = 0; i < 5; i++)
         {
