@@ -38,6 +38,12 @@ public sealed class CloudOptions
     [ValidateObjectMembers]
     public RetentionOptions Retention { get; set; } = new();
 
+    [ValidateObjectMembers]
+    public Clips.ClipOptions Clips { get; set; } = new();
+
+    [ValidateObjectMembers]
+    public Quality.QualityOptions Quality { get; set; } = new();
+
     /// <summary>A device counts as offline when nothing arrived from it for this long (besides its will).</summary>
     [Range(1, 86_400)]
     public int OfflineAfterSeconds { get; set; } = 300;

@@ -1,9 +1,11 @@
 using EdgeCloud;
 using EdgeCloud.Api;
+using EdgeCloud.Clips;
 using EdgeCloud.Console;
 using EdgeCloud.Fleet;
 using EdgeCloud.Ingest;
 using EdgeCloud.Mqtt;
+using EdgeCloud.Quality;
 using EdgeCloud.Registry;
 using EdgeCloud.Rollouts;
 using EdgeCloud.Storage;
@@ -44,6 +46,10 @@ builder.Services.AddSingleton(sp =>
 builder.Services.AddSingleton<WindowWriter>();
 builder.Services.AddSingleton<Ingestor>();
 builder.Services.AddSingleton<ModelSigner>();
+builder.Services.AddSingleton(sp => ClipKey.LoadAsync(sp.GetRequiredService<IOptions<CloudOptions>>().Value, sp.GetRequiredService<ICloudStore>(), sp.GetRequiredService<ILogger<ClipKey>>()).GetAwaiter().GetResult());
+builder.Services.AddSingleton<ClipPolicies>();
+builder.Services.AddSingleton<ClipIntake>();
+builder.Services.AddHostedService<ClipRetention>();
 builder.Services.AddSingleton(sp => new CohortDrift(sp.GetRequiredService<ICloudStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<CloudOptions>>().Value.Rollups.Instance));
 builder.Services.AddHostedService<RollupWorker>();
 builder.Services.AddSingleton<FleetWatch>();
@@ -80,6 +86,12 @@ try
 {
     // Before the host starts, so that a bad value is one line naming the key, not a host failure with a stack trace.
     app.Services.GetService<IStartupValidator>()?.Validate();
+    app.Services.GetRequiredService<ClipKey>(); // made or read now: a bad EdgeCloud:Clips:KeyFile stops the start, naming the file
+}
+catch (ClipKeyException ex)
+{
+    await Console.Error.WriteLineAsync($"edge-cloud: {ex.Message}");
+    return 1;
 }
 catch (Exception ex) when (ex is OptionsValidationException or AggregateException { InnerExceptions: [OptionsValidationException, ..] })
 {
@@ -97,6 +109,8 @@ app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" }));
 app.MapFleetApi();
 app.MapRegistryApi();
 app.MapRolloutApi();
+app.MapClipsApi();
+app.MapQualityApi();
 app.MapConsole();
 await app.RunAsync();
 return 0;

@@ -46,4 +46,17 @@ public sealed class CloudOptionsTests
         Assert.Contains("EdgeCloud:Rollouts:TickSeconds must be between 0.1 and 3600", line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", failed.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public void Start_WithAMissingClipKeyFile_ExitsNonZeroWithOneLineNamingTheFile()
+    {
+        string missing = Path.Combine(TestPaths.NewTempDirectory(), "no-such-clip-key.pem");
+
+        var failed = Assert.Throws<InvalidOperationException>(() => new CloudProcess(null, $"--EdgeCloud:Clips:KeyFile={missing}"));
+
+        Assert.StartsWith("edge-cloud exited with 1:", failed.Message, StringComparison.Ordinal);
+        Assert.Contains($"edge-cloud: EdgeCloud:Clips:KeyFile {missing} does not exist", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", failed.Message, StringComparison.Ordinal);
+    }
 }

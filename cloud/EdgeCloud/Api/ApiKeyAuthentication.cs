@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace EdgeCloud.Api;
 
 /// <summary>
-/// API keys in the <c>X-Api-Key</c> header, each with one role: viewer, operator or admin; and devices by HTTP Basic
+/// API keys in the <c>X-Api-Key</c> header, each with one role: viewer, labeler, operator or admin; and devices by HTTP Basic
 /// authentication with their MQTT credentials (role device: they may only read the model registry).
 /// </summary>
 public sealed class ApiKeyAuthentication(
@@ -79,12 +79,20 @@ public sealed class ApiKeyAuthentication(
             return AuthenticateResult.Fail("unknown device or wrong password");
         }
 
-        return Success("device " + deviceId, Roles.Device);
+        return Success("device " + deviceId, Roles.Device, deviceId);
     }
 
-    private static AuthenticateResult Success(string name, string role)
+    /// <summary>The authenticated device's id (role device), null for an API key.</summary>
+    public static string? DeviceId(ClaimsPrincipal user) => user.IsInRole(Roles.Device) ? user.FindFirstValue(ClaimTypes.NameIdentifier) : null;
+
+    private static AuthenticateResult Success(string name, string role, string? deviceId = null)
     {
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role)], SchemeName);
+        if (deviceId is not null)
+        {
+            identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, deviceId));
+        }
+
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 }
@@ -95,13 +103,16 @@ public static class Roles
     public const string Operator = "operator";
     public const string Admin = "admin";
 
-    /// <summary>A device (HTTP Basic with its MQTT credentials): reads model manifests and files, nothing else.</summary>
+    /// <summary>Lists, listens to, labels and exports clips (nothing else: not a viewer of the fleet); operators and admins may too.</summary>
+    public const string Labeler = "labeler";
+
+    /// <summary>A device (HTTP Basic with its MQTT credentials): reads model manifests and files, its clip policy, and uploads clips.</summary>
     public const string Device = "device";
 
     /// <summary>The policy of the registry's read endpoints: any API role, or a device.</summary>
     public const string ModelReader = "model-reader";
 
-    public static IReadOnlyList<string> All { get; } = [Viewer, Operator, Admin];
+    public static IReadOnlyList<string> All { get; } = [Viewer, Labeler, Operator, Admin];
 
     /// <summary>Authorization policies: each role includes the ones below it.</summary>
     public static void AddPolicies(Microsoft.AspNetCore.Authorization.AuthorizationOptions o)
@@ -109,6 +120,8 @@ public static class Roles
         o.AddPolicy(Viewer, p => p.RequireRole(Viewer, Operator, Admin));
         o.AddPolicy(Operator, p => p.RequireRole(Operator, Admin));
         o.AddPolicy(Admin, p => p.RequireRole(Admin));
+        o.AddPolicy(Labeler, p => p.RequireRole(Labeler, Operator, Admin));
+        o.AddPolicy(Device, p => p.RequireRole(Device));
         o.AddPolicy(ModelReader, p => p.RequireRole(Viewer, Operator, Admin, Device));
     }
 }

@@ -179,7 +179,7 @@ public static class FleetApi
         return TypedResults.Created("/api/apikeys", new ApiKeyCreated(body.Name, body.Role, key));
     }
 
-    private static Task AuditAsync(ICloudStore store, ClaimsPrincipal user, TimeProvider time, string action, string target, string? detail, CancellationToken ct) =>
+    internal static Task AuditAsync(ICloudStore store, ClaimsPrincipal user, TimeProvider time, string action, string target, string? detail, CancellationToken ct) =>
         store.AppendAuditAsync(new AuditRecord(time.GetUtcNow(), user.Identity?.Name ?? "?", user.FindFirstValue(ClaimTypes.Role) ?? "?", action, target, detail), ct);
 }
 

@@ -22,6 +22,8 @@ public static class ConsoleAuth
     public const string ViewerPolicy = "console-viewer";
     public const string OperatorPolicy = "console-operator";
     public const string AdminPolicy = "console-admin";
+    public const string LabelerPolicy = "console-labeler";
+    public const string SignedInPolicy = "console-signed-in";
 
     /// <summary>Sent by the live-update script: answer 401 instead of redirecting to the sign-in page.</summary>
     public const string FragmentHeader = "X-Console-Fragment";
@@ -63,7 +65,16 @@ public static class ConsoleAuth
         o.AddPolicy(ViewerPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireRole(Roles.Viewer, Roles.Operator, Roles.Admin));
         o.AddPolicy(OperatorPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireRole(Roles.Operator, Roles.Admin));
         o.AddPolicy(AdminPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireRole(Roles.Admin));
+        o.AddPolicy(LabelerPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireRole(Roles.Labeler, Roles.Operator, Roles.Admin));
+        o.AddPolicy(SignedInPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
     }
+
+    public static bool IsViewer(this ClaimsPrincipal user) => user.IsInRole(Roles.Viewer) || user.CanOperate();
+
+    public static bool CanLabel(this ClaimsPrincipal user) => user.IsInRole(Roles.Labeler) || user.CanOperate();
+
+    /// <summary>Where a signed-in person starts: the devices, or the clips for a labeler (who sees no fleet).</summary>
+    public static string Home(this ClaimsPrincipal user) => user.IsViewer() ? "/devices" : "/clips";
 
     public static bool CanOperate(this ClaimsPrincipal user) => user.IsInRole(Roles.Operator) || user.IsInRole(Roles.Admin);
 
@@ -106,8 +117,9 @@ public static class ConsoleAuth
         }
 
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, found.Name), new Claim(ClaimTypes.Role, found.Role)], Scheme);
-        await http.SignInAsync(Scheme, new ClaimsPrincipal(identity));
-        return Results.Redirect(returnUrl is { Length: > 1 } r && r[0] == '/' && r[1] != '/' && r[1] != '\\' ? r : "/devices");
+        var principal = new ClaimsPrincipal(identity);
+        await http.SignInAsync(Scheme, principal);
+        return Results.Redirect(returnUrl is { Length: > 1 } r && r[0] == '/' && r[1] != '/' && r[1] != '\\' ? r : principal.Home());
     }
 
     private static IResult SignInPage(HttpContext http, string? returnUrl, string? error, int status)
@@ -124,7 +136,7 @@ public static class ConsoleAuth
         html.Void("input", ("type", "hidden"), ("name", "returnUrl"), ("value", returnUrl));
         html.Element("label", "API key", ("for", "apiKey"));
         html.Void("input", ("id", "apiKey"), ("name", "apiKey"), ("type", "password"), ("autocomplete", "off"), ("required", "required"), ("autofocus", "autofocus"));
-        html.Element("p", "Its role decides what the console lets you do: viewer (read), operator (rollouts), admin (audit).", ("class", "hint"));
+        html.Element("p", "Its role decides what the console lets you do: viewer (read), labeler (clips), operator (rollouts), admin (audit).", ("class", "hint"));
         html.Element("button", "Sign in", ("type", "submit"));
         html.Close();
         return ConsoleLayout.Bare(http, "Sign in", html.ToString(), status);

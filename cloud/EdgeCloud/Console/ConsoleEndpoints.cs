@@ -38,7 +38,7 @@ public static class ConsoleEndpoints
         app.MapConsoleAssets();
         app.MapConsoleAuth();
         RouteGroupBuilder pages = app.MapGroup("").RequireAuthorization(ConsoleAuth.ViewerPolicy).ExcludeFromDescription();
-        pages.MapGet("/", () => Results.Redirect("/devices"));
+        app.MapGet("/", (HttpContext http) => Results.Redirect(http.User.Home())).RequireAuthorization(ConsoleAuth.SignedInPolicy).ExcludeFromDescription();
         pages.MapGet("/devices", DevicesPage.RenderAsync);
         pages.MapGet("/devices/{id}", DevicePage.RenderAsync);
         pages.MapGet("/cohorts", CohortsPage.RenderAsync);
@@ -46,7 +46,15 @@ public static class ConsoleEndpoints
         pages.MapGet("/rollouts", RolloutsPage.RenderAsync);
         pages.MapGet("/rollouts/{id}", RolloutPage.RenderAsync);
         pages.MapGet("/models", ModelsPage.RenderAsync);
+        pages.MapGet("/quality", QualityPage.RenderAsync);
         pages.MapGet("/audit", AuditPage.RenderAsync).RequireAuthorization(ConsoleAuth.AdminPolicy);
+
+        // Clips: labelers (not necessarily viewers of the fleet), operators and admins; every listen audited.
+        RouteGroupBuilder clips = app.MapGroup("/clips").RequireAuthorization(ConsoleAuth.LabelerPolicy).ExcludeFromDescription();
+        clips.MapGet("", ClipsPage.RenderAsync);
+        clips.MapGet("/{id}", ClipPage.RenderAsync);
+        clips.MapGet("/{id}/audio", Clips.ClipsApi.AudioAsync);
+        clips.MapPost("/{id}/labels", ClipPage.LabelAsync).DisableAntiforgery();
 
         // Mutations: operator role and an antiforgery token (checked in each handler); a viewer's POST is refused (403).
         pages.MapPost("/rollouts", RolloutsPage.StartAsync).RequireAuthorization(ConsoleAuth.OperatorPolicy).DisableAntiforgery();

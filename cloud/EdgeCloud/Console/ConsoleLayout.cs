@@ -14,10 +14,11 @@ public static class ConsoleLayout
     /// <summary>Scripts and styles from this server only; no inline script, no frames, forms post back here.</summary>
     private const string ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    private static readonly (string Href, string Text, bool Admin)[] s_nav =
+    private static readonly (string Href, string Text, Func<ClaimsPrincipal, bool> May)[] s_nav =
     [
-        ("/devices", "Devices", false), ("/cohorts", "Cohorts", false), ("/alarms", "Alarms", false),
-        ("/rollouts", "Rollouts", false), ("/models", "Models", false), ("/audit", "Audit", true),
+        ("/devices", "Devices", ConsoleAuth.IsViewer), ("/cohorts", "Cohorts", ConsoleAuth.IsViewer), ("/alarms", "Alarms", ConsoleAuth.IsViewer),
+        ("/rollouts", "Rollouts", ConsoleAuth.IsViewer), ("/models", "Models", ConsoleAuth.IsViewer), ("/quality", "Quality", ConsoleAuth.IsViewer),
+        ("/clips", "Clips", ConsoleAuth.CanLabel), ("/audit", "Audit", ConsoleAuth.IsAdmin),
     ];
 
     public static bool IsFragment(HttpContext http) => http.Request.Headers.ContainsKey(ConsoleAuth.FragmentHeader);
@@ -74,12 +75,12 @@ public static class ConsoleLayout
         html.Close();
         html.Open("body");
         html.Open("header", ("class", "top"));
-        html.Element("a", "edge-cloud", ("class", "brand"), ("href", "/devices"));
+        html.Element("a", "edge-cloud", ("class", "brand"), ("href", user?.Identity?.IsAuthenticated == true ? user.Home() : "/devices"));
         if (user?.Identity?.IsAuthenticated == true)
         {
             string path = http.Request.Path.Value ?? "/";
             html.Open("nav", ("aria-label", "Console"));
-            foreach ((string href, string text, bool admin) in s_nav.Where(n => !n.Admin || user.IsAdmin()))
+            foreach ((string href, string text, _) in s_nav.Where(n => n.May(user)))
             {
                 bool current = path == href || path.StartsWith(href + "/", StringComparison.Ordinal);
                 html.Element("a", text, ("href", href), ("aria-current", current ? "page" : null));

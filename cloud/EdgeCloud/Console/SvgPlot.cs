@@ -97,6 +97,39 @@ public static class SvgPlot
         html.Close();
     }
 
+    /// <summary>Proportions with their intervals (a dot on a whisker per item, none for an item without an estimate) on [0, 1], with a dashed floor.</summary>
+    public static void Intervals(HtmlWriter html, string testId, string title, IReadOnlyList<(string Label, double? Estimate, double Low, double High)> items, double? floor)
+    {
+        Start(html, testId, title);
+        double Y(double v) => Top + (1 - v) * (Height - Top - Bottom);
+        double step = (Width - Left - Right) / Math.Max(1, items.Count);
+        Axes(html, items.Count == 0 ? "nothing labelled" : "", "", "0", "1");
+        if (floor is { } f)
+        {
+            html.Void("line", ("x1", Number(Left)), ("x2", Number(Width - Right)), ("y1", Number(Y(f))), ("y2", Number(Y(f))),
+                ("stroke", ThresholdColour), ("stroke-dasharray", "6 4"), ("stroke-width", "1.5"), ("data-threshold", Number(f, "0.####")));
+        }
+
+        for (int i = 0; i < items.Count; i++)
+        {
+            (string label, double? estimate, double low, double high) = items[i];
+            double x = Left + ((i + 0.5) * step);
+            html.Open("g", ("data-testid", "interval"), ("data-label", label));
+            html.Void("line", ("x1", Number(x)), ("x2", Number(x)), ("y1", Number(Y(low))), ("y2", Number(Y(high))), ("stroke", ReferenceColour), ("stroke-width", "3"));
+            if (estimate is { } e)
+            {
+                html.Open("circle", ("cx", Number(x)), ("cy", Number(Y(e))), ("r", "5"), ("fill", CohortColour));
+                html.Element("title", $"{label}: {Number(e, "0.###")} [{Number(low, "0.###")}, {Number(high, "0.###")}]");
+                html.Close();
+            }
+
+            html.Element("text", label, ("x", Number(x)), ("y", Number(Height - 16)), ("text-anchor", "middle"));
+            html.Close();
+        }
+
+        html.Close();
+    }
+
     private static double[] Fractions(Histogram h, int first, int last)
     {
         double[] f = new double[last - first + 1];

@@ -1,6 +1,7 @@
 using EdgeAgent.Contracts;
 using EdgeAgent.Drift.Detection;
 using EdgeAgent.Drift.Profiles;
+using EdgeCloud.Quality;
 using EdgeCloud.Storage;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +11,8 @@ namespace EdgeCloud.Fleet;
 /// Raises fleet alarms: at a fixed interval, evaluates every cohort of every label (deviceModel, micModel, firmware,
 /// site) over the last hour against the fleet reference, and steps one alarm state machine per cohort and family
 /// (ok → warning → alarm → recovering → ok), logging each change. Every cloud instance computes the same alarms from
-/// the shared store; the states live in memory and are rebuilt within a few evaluations after a restart.
+/// the shared store; the states live in memory and are rebuilt within a few evaluations after a restart. Each cohort
+/// also gets a <see cref="ConceptDrift.Family"/> alarm from its labelled clips (<see cref="ConceptDrift"/>).
 /// </summary>
 public sealed partial class FleetWatch(
     ICloudStore store,
@@ -21,6 +23,7 @@ public sealed partial class FleetWatch(
 {
     private readonly Dictionary<(string Label, string Group, string Family), AlarmStateMachine> _alarms = [];
     private readonly Dictionary<(string Label, string Group), CohortVerdict> _last = [];
+    private readonly Dictionary<(string Label, string Group), string> _concept = [];
     private readonly Lock _lock = new();
 
     /// <summary>
@@ -70,6 +73,61 @@ public sealed partial class FleetWatch(
                 {
                     Step(label, cohort, family, now, fleet);
                 }
+            }
+        }
+
+        await EvaluateConceptAsync(now, fleet, cancellationToken);
+    }
+
+    /// <summary>Labelled precision per cohort of every label, for every keyword model with labelled detections in the quality window.</summary>
+    private async Task EvaluateConceptAsync(DateTimeOffset now, FleetOptions fleet, CancellationToken cancellationToken)
+    {
+        QualityOptions quality = options.Value.Quality;
+        IReadOnlyList<ClipRecord> clips = await store.ListClipsAsync(new ClipQuery { Since = now.AddDays(-quality.WindowDays), Until = now, Limit = QualityApi.MaxClips }, cancellationToken);
+        List<string> models = clips.Where(c => c.Labels is not null && c.Trigger == ClipTrigger.Detection && c.Keyword is not null)
+            .Select(c => c.Keyword!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (models.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<DeviceRecord> devices = await store.ListDevicesAsync(cancellationToken);
+        foreach (string label in DeviceLabels.Names)
+        {
+            List<QualityRow> rows = models.SelectMany(m => QualityCalculator.Compute(m, label, devices, clips, [])).ToList();
+            foreach (IGrouping<string, QualityRow> cohort in rows.GroupBy(r => r.Group, StringComparer.Ordinal))
+            {
+                CohortVerdict? input;
+                lock (_lock)
+                {
+                    input = _last.GetValueOrDefault((label, cohort.Key));
+                }
+
+                (string verdict, string? evidence) = ConceptDrift.Judge(cohort, input?.Verdict, quality);
+                StepConcept(label, cohort.Key, verdict, evidence, input?.Devices ?? 0, now, fleet);
+            }
+        }
+    }
+
+    private void StepConcept(string label, string group, string verdict, string? evidence, int devices, DateTimeOffset now, FleetOptions fleet)
+    {
+        lock (_lock)
+        {
+            var key = (label, group, ConceptDrift.Family);
+            if (!_alarms.TryGetValue(key, out AlarmStateMachine? alarm))
+            {
+                _alarms[key] = alarm = new AlarmStateMachine(ConceptDrift.Family, new AlarmStateMachineOptions { RaiseAfter = fleet.RaiseAfter, ClearAfter = fleet.ClearAfter });
+            }
+
+            if (evidence is not null)
+            {
+                _concept[(label, group)] = evidence;
+            }
+
+            AlarmState before = alarm.State;
+            if (alarm.Observe(verdict, now))
+            {
+                Log.Changed(logger, label, group, ConceptDrift.Family, before.ToString().ToLowerInvariant(), alarm.State.ToString().ToLowerInvariant(), devices, _concept.GetValueOrDefault((label, group)) ?? verdict);
             }
         }
     }
@@ -126,7 +184,8 @@ public sealed partial class FleetWatch(
 
     /// <summary>The last evaluation's evidence for the family: "feature test score >= threshold; ...".</summary>
     private string? Evidence(string label, string group, string family) =>
-        _last.TryGetValue((label, group), out CohortVerdict? cohort) && cohort.Alarms.Any(a => a.Family == family)
+        family == ConceptDrift.Family ? _concept.GetValueOrDefault((label, group))
+        : _last.TryGetValue((label, group), out CohortVerdict? cohort) && cohort.Alarms.Any(a => a.Family == family)
             ? EvidenceText(cohort, family)
             : null;
 

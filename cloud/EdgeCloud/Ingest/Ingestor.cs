@@ -18,8 +18,8 @@ public sealed partial class Ingestor(
     public const string Accepted = "accepted";
     public const string Duplicate = "duplicate";
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), long> _rejections = new();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _invalid = new(StringComparer.Ordinal);
+    private readonly LogThrottle<(string, string)> _rejections = new();
+    private readonly LogThrottle<string> _invalid = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
 
     /// <param name="owner">The authenticated device (embedded broker), or null when the broker enforced the ACL itself.</param>
@@ -38,8 +38,7 @@ public sealed partial class Ingestor(
             default:
                 stats.Reject(outcome);
                 // A flood must not flood the log: the first few per device and reason, then every power of two.
-                long n = _rejections.AddOrUpdate((owner ?? topic, outcome), 1, (_, c) => c + 1);
-                if (n <= 3 || long.IsPow2(n))
+                if (_rejections.Count((owner ?? topic, outcome), out long n))
                 {
                     Log.Rejected(logger, owner ?? "?", topic, outcome, n);
                 }
@@ -143,7 +142,7 @@ public sealed partial class Ingestor(
                 {
                     DeviceId = deviceId, BootId = s.BootId, Seq = s.Seq, WindowStart = s.WindowStart, WindowEnd = s.WindowEnd, ReceivedAt = now,
                     Verdict = s.Verdict, DurationSeconds = Math.Round(profile.DurationSeconds, 3), SpeechSeconds = Math.Round(profile.SpeechSeconds, 3),
-                    Detections = s.Detections, OutboxDropped = s.OutboxDropped, Profile = encoded,
+                    Detections = s.Detections, OutboxDropped = s.OutboxDropped, Profile = encoded, Signals = s.Signals ?? [],
                 });
             return added ? Accepted : Duplicate;
         }
@@ -199,8 +198,7 @@ public sealed partial class Ingestor(
 
     private string Invalid(string deviceId, string problem)
     {
-        long n = _invalid.AddOrUpdate(deviceId, 1, (_, c) => c + 1);
-        if (n <= 3 || long.IsPow2(n))
+        if (_invalid.Count(deviceId, out _))
         {
             Log.Invalid(logger, deviceId, problem);
         }

@@ -46,6 +46,7 @@ public static class PayloadChecks
         ?? (s.Verdict is not null && !s_verdicts.Contains(s.Verdict) ? "verdict is not ok, drift or insufficient-data" : null)
         ?? (s.OutboxDropped < 0 ? "outboxDropped is negative" : null)
         ?? Detections(s.Detections, profile.Frames)
+        ?? Signals(s.Signals, profile.Frames)
         ?? Duration(s, profile);
 
     public static string? Event(EventPayload e, DateTimeOffset now) =>
@@ -83,6 +84,26 @@ public static class PayloadChecks
         ?? Text("reason", p.Reason, MaxDetailLength)
         ?? (p.Bytes < 0 ? "bytes is negative" : null)
         ?? (p.Health is { } h && (h.Samples < 0 || h.Errors < 0 || h.Skipped < 0 || !Finite(h.Agreement ?? 0, h.ScoreShift, h.P95Ms)) ? "health is out of range" : null);
+
+    /// <summary>
+    /// A clip's metadata against its audio (<paramref name="pcmBytes"/> of 16-bit PCM): a GUID id, a known trigger, a
+    /// 16 kHz mono clip whose stated duration is its samples' (within 20 ms), names and lists bounded like a summary's.
+    /// </summary>
+    public static string? Clip(ClipMetadata m, long pcmBytes, DateTimeOffset now) =>
+        (!Guid.TryParseExact(m.ClipId, "N", out _) ? "clipId is not a GUID in \"n\" format (32 hex digits)" : null)
+        ?? Id("deviceId", m.DeviceId, MaxNameLength)
+        ?? Time("at", m.At, now)
+        ?? (!ClipTrigger.All.Contains(m.Trigger) ? $"trigger is not one of {string.Join(", ", ClipTrigger.All)}" : null)
+        ?? (m.Keyword is null ? null : Id("keyword", m.Keyword, MaxNameLength))
+        ?? (m.Trigger is ClipTrigger.Detection or ClipTrigger.NearMiss && m.Keyword is null ? $"a {m.Trigger} clip names its keyword" : null)
+        ?? (!Finite(m.Score ?? 0, m.Threshold ?? 0) ? "score and threshold must be finite" : null)
+        ?? (m.Models is null ? "models is null" : Models(m.Models))
+        ?? (m.Alarms is null ? "alarms is null" : m.Alarms.Count > MaxEntries ? $"more than {MaxEntries} alarms" : m.Alarms.Select(a => Id("alarm", a, MaxNameLength)).FirstOrDefault(e => e is not null))
+        ?? (m.SampleRate != 16_000 ? $"sampleRate {m.SampleRate} is not 16000 (clips are 16 kHz mono 16-bit)" : null)
+        ?? (pcmBytes == 0 ? "the clip has no audio" : null)
+        ?? (!double.IsFinite(m.DurationSec) || Math.Abs(m.DurationSec - (pcmBytes / 2.0 / m.SampleRate)) > 0.02
+            ? $"durationSec {m.DurationSec} does not match the audio's {pcmBytes / 2} samples ({pcmBytes / 2.0 / m.SampleRate:F3} s at {m.SampleRate} Hz)"
+            : null);
 
     /// <summary>An identifier: 1..<paramref name="max"/> of letters, digits and <c>. _ - :</c>.</summary>
     private static string? Id(string field, string? value, int max) =>
@@ -164,6 +185,41 @@ public static class PayloadChecks
             if (count < 0 || count > Math.Max(frames, 1))
             {
                 return $"detections of {keyword} ({count}) are negative or more than the window's {frames} frames";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Implicit signals: optional; per keyword (as many and as long as detection counters) two counts in [0, frames].</summary>
+    private static string? Signals(Dictionary<string, ImplicitSignals>? signals, long frames)
+    {
+        if (signals is null)
+        {
+            return null;
+        }
+
+        if (signals.Count > MaxEntries)
+        {
+            return $"more than {MaxEntries} signal counters";
+        }
+
+        foreach ((string keyword, ImplicitSignals? value) in signals)
+        {
+            if (Id("signals key", keyword, MaxNameLength) is { } problem)
+            {
+                return problem;
+            }
+
+            if (value is null)
+            {
+                return $"signals of {keyword} are null";
+            }
+
+            long max = Math.Max(frames, 1);
+            if (value.Repeats < 0 || value.Repeats > max || value.Unanswered < 0 || value.Unanswered > max)
+            {
+                return $"signals of {keyword} (repeats {value.Repeats}, unanswered {value.Unanswered}) are negative or more than the window's {frames} frames";
             }
         }
 

@@ -76,31 +76,21 @@ public sealed record RolloutGates
     public double MaxScoreShift { get; init; }
 
     /// <summary>
-    /// A stage that serves the candidate passes only once people labelled at least <see cref="MinLabels"/> of its
-    /// devices' detection clips and this share of them were right (labelled quality: a person in the loop); 0: no such gate.
+    /// A canary stage waits for people: at least <see cref="MinLabelled"/> labelled detection clips of the candidate from the
+    /// stage's devices since the stage began, whose precision must reach this (null: not gated on labels).
     /// </summary>
-    public double MinPrecision { get; init; }
+    public double? MinPrecision { get; init; }
 
-    /// <summary>The largest labelled false-accept rate (per hour of audio) a serving stage may show; null: no such gate.</summary>
+    /// <summary>Canary stages: the most false accepts per hour of audio (labelled precision scaled to every detection the stage counted); null: no limit.</summary>
     public double? MaxFalseAcceptsPerHour { get; init; }
 
-    /// <summary>Labelled detection clips a quality gate waits for.</summary>
-    public int MinLabels { get; init; } = 1;
+    /// <summary>Labelled detection clips a canary stage waits for before its labelled gates are judged.</summary>
+    public int MinLabelled { get; init; } = 5;
 
-    /// <summary>How long a quality gate waits for labels before the rollout pauses as inconclusive.</summary>
-    public double LabelWaitSeconds { get; init; } = 86_400;
-
-    /// <summary>The stage's verdict needs labelled clips.</summary>
+    /// <summary>Whether a canary stage waits for labels.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool NeedsLabels => MinPrecision > 0 || MaxFalseAcceptsPerHour is not null;
+    public bool Labelled => MinPrecision is not null || MaxFalseAcceptsPerHour is not null;
 }
-
-/// <summary>
-/// What people's labels say of a serving stage: of its devices' detection clips captured on the candidate since the stage
-/// began, how many were labelled and how many of those held the detected keyword; and the false accepts per hour of
-/// audio that implies (null while unknown).
-/// </summary>
-public sealed record StageQuality(long Labelled, long Correct, double? FalseAcceptsPerHour);
 
 /// <summary>A targeted device: the version it ran before (to go back to), its sticky rank, and what it was last asked.</summary>
 public sealed record RolloutDevice

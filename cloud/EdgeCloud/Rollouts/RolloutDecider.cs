@@ -26,23 +26,11 @@ public static class RolloutDecider
     }
 
     /// <summary>
-    /// The running step's gate needs labelled quality (<see cref="RolloutGates.MinPrecision"/>,
-    /// <see cref="RolloutGates.MaxFalseAcceptsPerHour"/>) of the devices in its scope: a stage that serves the candidate.
+    /// A running rollout's step judged on the reports: on, paused, rolled back, or unchanged. A canary stage with labelled
+    /// gates also needs <paramref name="labelled"/> (the candidate's labelled quality on the stage's devices since the stage
+    /// began): once its devices pass, it waits for labels (running, however long people take) and then passes or rolls back.
     /// </summary>
-    public static bool NeedsQuality(Rollout rollout, out IReadOnlyList<string> scope)
-    {
-        scope = [];
-        if (rollout.State != RolloutState.Running || RolloutStepTable.Current(rollout) is not { Gate.NeedsLabels: true } spec || !ServesCandidate(spec))
-        {
-            return false;
-        }
-
-        scope = rollout.Devices.Where(spec.InScopeOf).Select(d => d.DeviceId).ToList();
-        return true;
-    }
-
-    /// <summary>A running rollout's step judged on the reports (and, for a quality gate, the stage's labelled quality): on, paused, rolled back, or unchanged.</summary>
-    public static RolloutDecision Tick(Rollout rollout, IReadOnlyDictionary<string, RolloutDeviceReport> reports, DateTimeOffset now, StageQuality? quality = null)
+    public static RolloutDecision Tick(Rollout rollout, IReadOnlyDictionary<string, RolloutDeviceReport> reports, DateTimeOffset now, Quality.QualityRow? labelled = null)
     {
         var w = new Work(rollout, now);
         if (w.R.State != RolloutState.Running || RolloutStepTable.Current(w.R) is not { } spec)
@@ -74,20 +62,11 @@ public static class RolloutDecider
         double elapsed = (now - w.R.StepStartedAt).TotalSeconds;
         bool waiting = elapsed < spec.WaitSeconds || (!allAnswered && !spec.ComparesWithLive);
         GateResult gate = RolloutGate.Evaluate(waiting ? gates with { MinAgreement = 0, MaxP95Ms = 0 } : gates, scope, reports, [.. spec.Evidence], spec.ComparesWithLive);
-        double patience = w.R.DeviceDeadlineSeconds;
-        if (!waiting && gate.Outcome == GateOutcome.Pass && gates.NeedsLabels && ServesCandidate(spec))
-        {
-            // A person in the loop: the stage's own gate passed; its labelled quality decides (people need longer than devices).
-            GateResult labelled = QualityGate.Evaluate(gates, quality);
-            gate = labelled with { Reason = labelled.Outcome == GateOutcome.Pass ? $"{gate.Reason}; {labelled.Reason}" : labelled.Reason };
-            patience = Math.Max(patience, gates.LabelWaitSeconds);
-        }
-
         if (gate.Outcome == GateOutcome.Fail)
         {
             w.Finish(RolloutState.RolledBack, $"gate failed at {spec.Label}: {gate.Reason}", Actor);
         }
-        else if (waiting || (gate.Outcome == GateOutcome.Inconclusive && elapsed < spec.WaitSeconds + patience))
+        else if (waiting || (gate.Outcome == GateOutcome.Inconclusive && elapsed < spec.WaitSeconds + w.R.DeviceDeadlineSeconds))
         {
             // Still baking, devices still on their way, or evidence that may still come (up to the device deadline).
         }
@@ -96,6 +75,18 @@ public static class RolloutDecider
             w.R.State = RolloutState.Paused;
             w.Transition(RolloutState.Running.Name(), RolloutState.Paused.Name(), $"inconclusive at {spec.Label}: {gate.Reason}", Actor);
         }
+        else if (spec.Step == RolloutStep.Stage && gates.Labelled)
+        {
+            GateResult people = LabelledGate.Evaluate(gates, labelled);
+            if (people.Outcome == GateOutcome.Fail)
+            {
+                w.Finish(RolloutState.RolledBack, $"labelled gate failed at {spec.Label}: {people.Reason}", Actor);
+            }
+            else if (people.Outcome == GateOutcome.Pass)
+            {
+                w.Advance($"gate passed at {spec.Label}: {gate.Reason}; {people.Reason}", Actor);
+            }
+        }
         else
         {
             w.Advance($"gate passed at {spec.Label}: {gate.Reason}", Actor);
@@ -103,8 +94,6 @@ public static class RolloutDecider
 
         return w.Decision();
     }
-
-    private static bool ServesCandidate(RolloutStepSpec spec) => spec.InScope == DesiredModel.Active && !spec.ComparesWithLive;
 
     /// <summary>An operator's command; the decision's <see cref="RolloutDecision.Problem"/> says why when it does not apply.</summary>
     public static RolloutDecision Command(Rollout rollout, RolloutAction action, string actor, DateTimeOffset now)

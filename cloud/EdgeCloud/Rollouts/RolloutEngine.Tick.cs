@@ -38,8 +38,9 @@ public sealed partial class RolloutEngine
         List<Rollout> rollouts = await ListAsync(cancellationToken);
         for (int i = 0; i < rollouts.Count; i++)
         {
+            Quality.QualityRow? labelled = await LabelledQualityAsync(rollouts[i], cancellationToken);
             if (rollouts[i].State == RolloutState.Running
-                && await ChangeAsync(rollouts[i].Id, (r, reports) => RolloutDecider.Tick(r, reports, time.GetUtcNow()), withReports: true, publish: false, cancellationToken) is { } decided)
+                && await ChangeAsync(rollouts[i].Id, (r, reports) => RolloutDecider.Tick(r, reports, time.GetUtcNow(), labelled), withReports: true, publish: false, cancellationToken) is { } decided)
             {
                 rollouts[i] = decided.Rollout;
             }

@@ -44,7 +44,7 @@ public sealed partial class RolloutEngine(
         string id = $"ro-{now:yyyyMMddHHmmss}-{Convert.ToHexStringLower(IdBytes(3))}";
         IReadOnlyList<DeviceRecord> all = await store.ListDevicesAsync(cancellationToken);
         var devices = all
-            .Where(d => labels is null || labels.All(l => d.Labels.Get(l.Key) == l.Value))
+            .Where(d => LabelSelector.Selects(labels, d.Labels))
             .OrderBy(d => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{d.DeviceId}/{id}"))), StringComparer.Ordinal)
             .Select((d, rank) => new RolloutDevice
             {

@@ -1,5 +1,4 @@
 using EdgeAgent.Contracts;
-using EdgeCloud.Quality;
 
 namespace EdgeCloud.Rollouts;
 
@@ -92,47 +91,41 @@ public static class RolloutGate
 }
 
 /// <summary>
-/// The labelled-quality part of a serving stage's gate: inconclusive until enough of the stage's detection clips are
-/// labelled, then failed when their precision is below <see cref="RolloutGates.MinPrecision"/> or the false accepts per
-/// hour above <see cref="RolloutGates.MaxFalseAcceptsPerHour"/>. The reasons quote the Wilson 95 % interval.
+/// A canary stage's labelled gates (<see cref="RolloutGates.MinPrecision"/>, <see cref="RolloutGates.MaxFalseAcceptsPerHour"/>):
+/// inconclusive until enough of the stage's detection clips are labelled, then pass or fail on the labelled precision and
+/// the false accepts per hour it implies.
 /// </summary>
-public static class QualityGate
+public static class LabelledGate
 {
-    public static GateResult Evaluate(RolloutGates gates, StageQuality? quality)
+    /// <summary>The verdict over <paramref name="quality"/> (the candidate on the stage's devices since the stage began; null: nothing yet).</summary>
+    public static GateResult Evaluate(RolloutGates gates, Quality.QualityRow? quality)
     {
-        if (!gates.NeedsLabels)
+        long labelled = quality?.LabelledDetections ?? 0;
+        if (quality is null || labelled < gates.MinLabelled || quality.Precision is not { } precision)
         {
-            return GateResult.Pass("no quality gate");
+            return GateResult.Inconclusive($"waiting for labels: {labelled} of {gates.MinLabelled} detection clips labelled");
         }
 
-        long labelled = quality?.Labelled ?? 0;
-        if (labelled < gates.MinLabels)
+        string measured = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"labelled precision {precision:0.###} [{quality.PrecisionLow:0.###}, {quality.PrecisionHigh:0.###}] over {labelled} clips");
+        if (gates.MinPrecision is { } min && precision < min)
         {
-            return GateResult.Inconclusive($"waiting for labels: {labelled} of {gates.MinLabels} detection clips from this stage's devices labelled");
-        }
-
-        long correct = quality!.Correct;
-        double precision = (double)correct / labelled;
-        (double low, double high) = Wilson.Interval(correct, labelled);
-        string measured = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"labelled precision {precision:0.00} ({correct}/{labelled}, 95 % {low:0.00}–{high:0.00})");
-        if (gates.MinPrecision > 0 && precision < gates.MinPrecision)
-        {
-            return GateResult.Fail(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{measured} < {gates.MinPrecision:0.00}"));
+            return GateResult.Fail(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{measured} < {min:0.###}"));
         }
 
         if (gates.MaxFalseAcceptsPerHour is { } max)
         {
-            if (quality.FalseAcceptsPerHour is not { } rate)
+            if (quality.FalseAcceptsPerHour is not { } perHour)
             {
-                return GateResult.Inconclusive($"{measured}; no audio hours reported yet for the false-accept rate");
+                return GateResult.Inconclusive($"{measured}; no audio hours reported yet for false accepts per hour");
             }
 
-            if (rate > max)
+            if (perHour > max)
             {
-                return GateResult.Fail(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{rate:0.##} false accepts per hour > {max:0.##} ({measured})"));
+                return GateResult.Fail(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{perHour:0.##} false accepts per hour > {max:0.##} ({measured})"));
             }
 
-            measured += string.Create(System.Globalization.CultureInfo.InvariantCulture, $", {rate:0.##} false accepts per hour");
+            measured += string.Create(System.Globalization.CultureInfo.InvariantCulture, $", {perHour:0.##} false accepts per hour");
         }
 
         return GateResult.Pass(measured);

@@ -30,7 +30,6 @@ public sealed record RolloutRequest
     public List<string> Problems(out Dictionary<string, string>? labels)
     {
         var problems = new List<string>();
-        labels = null;
         if (string.IsNullOrWhiteSpace(Model))
         {
             problems.Add("model is required");
@@ -46,33 +45,7 @@ public sealed record RolloutRequest
             problems.Add($"strategy must be one of {string.Join(", ", Strategies)}");
         }
 
-        if (Target is not { } target || target.ValueKind == JsonValueKind.Undefined)
-        {
-            problems.Add("target is required: \"all\" or {\"labels\": {...}}");
-        }
-        else if (target.ValueKind == JsonValueKind.String && target.GetString() == "all")
-        {
-            labels = null;
-        }
-        else if (target.ValueKind == JsonValueKind.Object && target.TryGetProperty("labels", out JsonElement l) && l.ValueKind == JsonValueKind.Object)
-        {
-            labels = [];
-            foreach (JsonProperty p in l.EnumerateObject())
-            {
-                if (!EdgeAgent.Contracts.DeviceLabels.Names.Contains(p.Name) || p.Value.ValueKind != JsonValueKind.String)
-                {
-                    problems.Add($"target.labels.{p.Name}: labels are {string.Join(", ", EdgeAgent.Contracts.DeviceLabels.Names)} with string values");
-                }
-                else
-                {
-                    labels[p.Name] = p.Value.GetString()!;
-                }
-            }
-        }
-        else
-        {
-            problems.Add("target must be \"all\" or {\"labels\": {...}}");
-        }
+        problems.AddRange(LabelSelector.Parse(Target, "target", out labels));
 
         if (Strategy == "canary" && (Stages is null || Stages.Count == 0))
         {
@@ -105,9 +78,14 @@ public sealed record RolloutRequest
             problems.Add("gates: minDevices, minSamples, maxP95Ms, maxScoreShift ≥ 0; minAgreement and maxErrorRate within 0–1");
         }
 
-        if (Gates is { } q && (q.MinPrecision is < 0 or > 1 || q.MaxFalseAcceptsPerHour < 0 || q.MinLabels < 1 || q.LabelWaitSeconds <= 0))
+        if (Gates is { } lg && (lg.MinPrecision is < 0 or > 1 || lg.MaxFalseAcceptsPerHour is < 0 || lg.MinLabelled < 1 || (lg.MinPrecision is { } mp && !double.IsFinite(mp)) || (lg.MaxFalseAcceptsPerHour is { } fa && !double.IsFinite(fa))))
         {
-            problems.Add("gates: minPrecision within 0–1, maxFalseAcceptsPerHour ≥ 0, minLabels ≥ 1, labelWaitSeconds > 0");
+            problems.Add("gates: minPrecision within 0–1, maxFalseAcceptsPerHour ≥ 0, minLabelled ≥ 1");
+        }
+
+        if (Gates is { Labelled: true } && Strategy != "canary")
+        {
+            problems.Add("gates.minPrecision and gates.maxFalseAcceptsPerHour apply to canary stages: use strategy canary");
         }
 
         return problems;

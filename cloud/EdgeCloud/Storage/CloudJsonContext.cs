@@ -10,4 +10,7 @@ namespace EdgeCloud.Storage;
 [JsonSerializable(typeof(Dictionary<string, AlarmStatus>))]
 [JsonSerializable(typeof(Dictionary<string, long>))]
 [JsonSerializable(typeof(AlarmStatus))]
+[JsonSerializable(typeof(Dictionary<string, ImplicitSignals>))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(ClipLabels))]
 internal sealed partial class CloudJsonContext : JsonSerializerContext;

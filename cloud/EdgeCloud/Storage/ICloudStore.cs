@@ -131,6 +131,40 @@ public interface ICloudStore : IDisposable
     /// cutoffs; returns how many went (0: nothing left). Called in a loop between ingest batches, never holding ingest up.
     /// </summary>
     Task<int> PruneAsync(RetentionCutoffs cutoffs, int batch, CancellationToken cancellationToken = default);
+
+    // Clips: metadata, labels and their 16-bit PCM in the store itself (several PostgreSQL instances all see every clip;
+    // a clip is bounded by the upload limit, so it is read whole).
+
+    /// <summary>Stores a clip and its audio in one transaction; false when a clip with that id is stored already.</summary>
+    Task<bool> AddClipAsync(ClipRecord clip, byte[] pcm16, CancellationToken cancellationToken = default);
+
+    Task<ClipRecord?> GetClipAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>A clip's 16-bit PCM (little-endian, mono), null when there is no such clip.</summary>
+    Task<byte[]?> ReadClipAudioAsync(string id, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<ClipRecord>> ListClipsAsync(ClipQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets (replaces) a clip's labels; false when there is no such clip.</summary>
+    Task<bool> LabelClipAsync(string id, ClipLabels labels, CancellationToken cancellationToken = default);
+
+    /// <summary>Clips of a device that arrived at or after <paramref name="since"/> (its quota).</summary>
+    Task<int> CountClipsAsync(string deviceId, DateTimeOffset since, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes up to <paramref name="batch"/> clips that expired at or before <paramref name="now"/>; how many went.</summary>
+    Task<int> PruneClipsAsync(DateTimeOffset now, int batch, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes clips (audio, metadata, labels) on request: the one with <paramref name="id"/>, or every clip of <paramref name="deviceId"/>; how many went.</summary>
+    Task<int> DeleteClipsAsync(string? id, string? deviceId, CancellationToken cancellationToken = default);
+
+    /// <summary>A shared setting, null when it was never written.</summary>
+    Task<SettingRecord?> GetSettingAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes a setting; returns its new revision.</summary>
+    Task<long> PutSettingAsync(string name, string value, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes a setting unless it exists; returns the stored one (so instances starting at once agree on one value).</summary>
+    Task<SettingRecord> AddSettingAsync(string name, string value, CancellationToken cancellationToken = default);
 }
 
 public sealed record DeviceRecord
@@ -181,6 +215,9 @@ public sealed record WindowRecord
     public double SpeechSeconds { get; init; }
 
     public Dictionary<string, long> Detections { get; init; } = [];
+
+    /// <summary>Implicit signals per keyword (empty from agents that predate them).</summary>
+    public Dictionary<string, ImplicitSignals> Signals { get; init; } = [];
 
     public long OutboxDropped { get; init; }
 

@@ -50,6 +50,7 @@ public sealed partial class LiteDbCloudStore : ICloudStore
         _rolloutDevices.EnsureIndex(d => d.Owner);
         _leases = _db.GetCollection<LeaseDoc>("leases");
         OpenRollups();
+        OpenClips();
     }
 
     public Task<bool> AddDeviceAsync(DeviceRecord device, CancellationToken cancellationToken = default) => Locked(() =>
@@ -475,6 +476,8 @@ public sealed partial class LiteDbCloudStore : ICloudStore
 
         public Dictionary<string, long> Detections { get; set; } = [];
 
+        public Dictionary<string, SignalsDoc> Signals { get; set; } = [];
+
         public long OutboxDropped { get; set; }
 
         public byte[] Profile { get; set; } = [];
@@ -488,13 +491,19 @@ public sealed partial class LiteDbCloudStore : ICloudStore
                 detections[keyword] = count;
             }
 
+            var signals = new BsonDocument();
+            foreach ((string keyword, ImplicitSignals value) in w.Signals)
+            {
+                signals[keyword] = new BsonDocument { [nameof(SignalsDoc.Repeats)] = value.Repeats, [nameof(SignalsDoc.Unanswered)] = value.Unanswered };
+            }
+
             return new BsonDocument
             {
                 ["_id"] = id, [nameof(DeviceId)] = w.DeviceId, [nameof(BootId)] = w.BootId, [nameof(Seq)] = (long)w.Seq,
                 [nameof(WindowStart)] = w.WindowStart.UtcDateTime, [nameof(WindowEnd)] = w.WindowEnd.UtcDateTime,
                 [nameof(ReceivedAt)] = w.ReceivedAt.UtcDateTime, [nameof(Verdict)] = w.Verdict is null ? BsonValue.Null : w.Verdict,
                 [nameof(DurationSeconds)] = w.DurationSeconds, [nameof(SpeechSeconds)] = w.SpeechSeconds, [nameof(Detections)] = detections,
-                [nameof(OutboxDropped)] = w.OutboxDropped, [nameof(Profile)] = w.Profile,
+                [nameof(Signals)] = signals, [nameof(OutboxDropped)] = w.OutboxDropped, [nameof(Profile)] = w.Profile,
             };
         }
 
@@ -503,7 +512,15 @@ public sealed partial class LiteDbCloudStore : ICloudStore
             DeviceId = DeviceId, BootId = BootId, Seq = (ulong)Seq, WindowStart = Utc(WindowStart), WindowEnd = Utc(WindowEnd),
             ReceivedAt = Utc(ReceivedAt), Verdict = Verdict, DurationSeconds = DurationSeconds, SpeechSeconds = SpeechSeconds,
             Detections = Detections, OutboxDropped = OutboxDropped, Profile = Profile,
+            Signals = Signals.ToDictionary(s => s.Key, s => new ImplicitSignals(s.Value.Repeats, s.Value.Unanswered), StringComparer.Ordinal),
         };
+    }
+
+    internal sealed class SignalsDoc
+    {
+        public long Repeats { get; set; }
+
+        public long Unanswered { get; set; }
     }
 
     internal sealed class EventDoc

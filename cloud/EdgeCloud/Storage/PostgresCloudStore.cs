@@ -71,13 +71,14 @@ public sealed partial class PostgresCloudStore : ICloudStore
         {
             var cmd = new NpgsqlBatchCommand(
                 """
-                insert into windows (device_id, boot_id, seq, window_start, window_end, received_at, verdict, duration_seconds, speech_seconds, detections, outbox_dropped, profile)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) on conflict do nothing
+                insert into windows (device_id, boot_id, seq, window_start, window_end, received_at, verdict, duration_seconds, speech_seconds, detections, outbox_dropped, profile, signals)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) on conflict do nothing
                 """);
             foreach (object a in new object[]
             {
                 w.DeviceId, w.BootId, (long)w.Seq, w.WindowStart, w.WindowEnd, w.ReceivedAt, (object?)w.Verdict ?? DBNull.Value, w.DurationSeconds,
                 w.SpeechSeconds, Json(w.Detections, CloudJsonContext.Default.DictionaryStringInt64), w.OutboxDropped, w.Profile,
+                Json(w.Signals, CloudJsonContext.Default.DictionaryStringImplicitSignals),
             })
             {
                 cmd.Parameters.Add(Parameter(a));
@@ -377,6 +378,7 @@ public sealed partial class PostgresCloudStore : ICloudStore
                 """,
                 cancellationToken);
             await MigrateRollupsAsync(connection, cancellationToken);
+            await MigrateClipsAsync(connection, cancellationToken);
         }
         finally
         {
@@ -418,7 +420,7 @@ public sealed partial class PostgresCloudStore : ICloudStore
     private async Task<IReadOnlyList<WindowRecord>> QueryWindowsAsync(string where, bool reverse, CancellationToken cancellationToken, params object[] args)
     {
         await using NpgsqlCommand cmd = _data.CreateCommand(
-            $"select device_id, boot_id, seq, window_start, window_end, received_at, verdict, duration_seconds, speech_seconds, detections, outbox_dropped, profile from windows {where}");
+            $"select device_id, boot_id, seq, window_start, window_end, received_at, verdict, duration_seconds, speech_seconds, detections, outbox_dropped, profile, signals from windows {where}");
         foreach (object a in args)
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = a });
@@ -434,6 +436,7 @@ public sealed partial class PostgresCloudStore : ICloudStore
                 ReceivedAt = Time(r, 5), Verdict = Text(r, 6), DurationSeconds = r.GetDouble(7), SpeechSeconds = r.GetDouble(8),
                 Detections = JsonSerializer.Deserialize(r.GetString(9), CloudJsonContext.Default.DictionaryStringInt64) ?? [],
                 OutboxDropped = r.GetInt64(10), Profile = (byte[])r[11],
+                Signals = JsonSerializer.Deserialize(r.GetString(12), CloudJsonContext.Default.DictionaryStringImplicitSignals) ?? [],
             });
         }
 

@@ -31,6 +31,9 @@ public sealed class ConsoleFleet : IAsyncLifetime
 
     public string OperatorKey { get; private set; } = "";
 
+    /// <summary>kiosk-2's password (it runs no agent; the clip tests upload as it).</summary>
+    public string IdlePassword { get; private set; } = "";
+
     public IBrowser Browser { get; private set; } = null!;
 
     public string BaseUrl => $"http://127.0.0.1:{Cloud.HttpPort}";
@@ -40,7 +43,7 @@ public sealed class ConsoleFleet : IAsyncLifetime
         ViewerKey = await CreateKeyAsync("wall screen", "viewer");
         OperatorKey = await CreateKeyAsync("fleet operator", "operator");
         string clean = await Cloud.RegisterAsync("kiosk-1", new { deviceModel = "kiosk-k0", micModel = "mic-a", firmware = "2.3.9", site = "hall" });
-        await Cloud.RegisterAsync("kiosk-2", new { deviceModel = "kiosk-k0", micModel = "mic-a", firmware = "2.3.9", site = "hall" });
+        IdlePassword = await Cloud.RegisterAsync("kiosk-2", new { deviceModel = "kiosk-k0", micModel = "mic-a", firmware = "2.3.9", site = "hall" });
         string changed = await Cloud.RegisterAsync("kiosk-3", new { deviceModel = "kiosk-k1", micModel = "mic-b", firmware = "2.4.1", site = "lobby" });
         await UploadAsync("silero_vad", "v6", TestPaths.Models.Find("silero_vad", "v6"));
 

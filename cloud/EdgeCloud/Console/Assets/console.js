@@ -44,3 +44,50 @@
     refresh();
     setInterval(refresh, every);
 })();
+
+// The clip labelling page: space plays or pauses, y = the clip's keyword was said (and speech), n = no keyword,
+// s = toggles "holds speech", j / k = next / previous clip. Keys typed into the keywords field are left alone.
+(() => {
+    "use strict";
+    const clip = document.querySelector("[data-clip-label]");
+    if (!clip) {
+        return;
+    }
+
+    const audio = clip.querySelector("audio");
+    const form = clip.querySelector("form");
+    const keywords = form.querySelector("#keywords");
+    const speech = form.querySelector("#speech");
+    document.addEventListener("keydown", (e) => {
+        if (e.target === keywords || e.ctrlKey || e.metaKey || e.altKey) {
+            return;
+        }
+
+        switch (e.key) {
+            case " ":
+                e.preventDefault();
+                if (audio.paused) { audio.play(); } else { audio.pause(); }
+                break;
+            case "y":
+                keywords.value = clip.dataset.keyword || keywords.value;
+                speech.checked = true;
+                form.requestSubmit();
+                break;
+            case "n":
+                keywords.value = "";
+                form.requestSubmit();
+                break;
+            case "s":
+                speech.checked = !speech.checked;
+                break;
+            case "j":
+                if (clip.dataset.next) { location.href = clip.dataset.next; }
+                break;
+            case "k":
+                if (clip.dataset.previous) { location.href = clip.dataset.previous; }
+                break;
+            default:
+                return;
+        }
+    });
+})();
