@@ -85,7 +85,7 @@ public sealed record RolloutGates
     public double? MaxFalseAcceptsPerHour { get; init; }
 
     /// <summary>Labelled detection clips a canary stage waits for before its labelled gates are judged.</summary>
-    public int MinLabelled { get; init; } = 5;
+    public int MinLabelled { get; init; } = 3;
 
     /// <summary>Whether a canary stage waits for labels.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
