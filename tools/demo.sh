@@ -107,6 +107,8 @@ dotnet "$(bin tools/EdgeCtl edgectl)" profile build "$audio/reference.wav" "$aud
 curl -sS -f -X PUT "$api/api/fleet/reference" -H "X-Api-Key: $key" -H "Content-Type: application/json" --data-binary "@$state/reference.json" >/dev/null
 
 curl -sS -f "$api/api/models/signing-key" -H "X-Api-Key: $key" >"$state/registry.pem"
+# Ground truth: every site of the demo consented to clips of its detections (sealed on the kiosk for the cloud alone).
+call PUT /api/clips/policy '{"target":"all","enabled":true,"triggers":{"detections":true},"maxClipsPerHour":30,"retentionDays":7}' >/dev/null
 models_src=${EDGEAGENT_MODELS:-$HOME/.edgeagent/models}
 start_agent() { # id micModel source
     local id=$1 mic_model=$2 source=$3
@@ -210,6 +212,28 @@ echo "Devices after the rollouts:"
 call GET /api/devices | node -e '
     for (const d of JSON.parse(require("fs").readFileSync(0, "utf8")))
         console.log(`  ${d.deviceId.padEnd(8)} ${d.models.filter(m => m.slot === "active" && (m.name === "silero_vad" || m.name === "hey_jarvis")).map(m => m.name + "@" + m.version).join(" ")}`);'
+echo
+# A labeler listens to the kiosks' detection clips and says which keyword was said; here a script that knows each
+# kiosk's sentences does it (kiosk-1 and kiosk-3 say "hey jarvis" and ask for the weather, kiosk-2 says "alexa" and
+# sets a timer), through the same API a person's labelling page uses.
+labeler=$(call POST /api/apikeys '{"name":"demo-labeler","role":"labeler"}' | field apiKey)
+curl -sS -f "$api/api/clips?trigger=detection&labelled=false&limit=500" -H "X-Api-Key: $labeler" >"$state/clips.json"
+node -e '
+    const said = { "kiosk-1": ["hey_jarvis", "weather"], "kiosk-2": ["alexa", "timer"], "kiosk-3": ["hey_jarvis", "weather"] };
+    for (const c of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")))
+        console.log(`${c.id} ${JSON.stringify({ keywords: (said[c.deviceId] ?? []).includes(c.keyword) ? [c.keyword] : [], speech: true })}`);' "$state/clips.json" |
+    while read -r clip labels; do
+        curl -sS -f -X POST "$api/api/clips/$clip/labels" -H "X-Api-Key: $labeler" -H "Content-Type: application/json" --data "$labels" >/dev/null
+    done
+echo "Labelled quality of the keyword models ($(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).length)' "$state/clips.json") detection clips labelled) — curl -s -H 'X-Api-Key: $key' '$api/api/quality?groupBy=micModel&model=hey_jarvis'"
+printf '  %-12s %-8s %-10s %9s %9s %-15s %8s\n' model micModel version labelled precision "95 % interval" "FA/h"
+for model in hey_jarvis alexa timer weather; do
+    call GET "/api/quality?groupBy=micModel&model=$model" | node -e '
+        for (const q of JSON.parse(require("fs").readFileSync(0, "utf8")).filter(q => q.labelledDetections > 0)) {
+            const f = v => v == null ? "—" : v.toFixed(2);
+            console.log(`  ${q.model.padEnd(12)} ${q.group.padEnd(8)} ${q.version.padEnd(10)} ${String(q.labelledDetections).padStart(9)} ${f(q.precision).padStart(9)} ${(f(q.precisionLow) + "–" + f(q.precisionHigh)).padEnd(15)} ${f(q.falseAcceptsPerHour).padStart(8)}`);
+        }'
+done
 echo
 echo "More:  $api/api/devices/kiosk-3/windows   $api/api/alarms?active=true   $api/api/rollouts   $api/api/audit"
 echo "Logs:  $state/*.log"
