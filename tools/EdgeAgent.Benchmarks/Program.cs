@@ -15,6 +15,12 @@ if (args.Length > 0 && args[0] == "rss")
     return;
 }
 
+if (args.Length > 0 && args[0] == "streaming")
+{
+    StreamingBench.Run(new ModelStore(ModelStore.DefaultRoot()), args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7, Path.Combine(Path.GetTempPath(), "edgeagent-bench"));
+    return;
+}
+
 int runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 string workDir = Path.Combine(Path.GetTempPath(), "edgeagent-bench");
 var store = new ModelStore(ModelStore.DefaultRoot());
