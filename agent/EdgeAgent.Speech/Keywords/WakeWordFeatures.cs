@@ -1,3 +1,4 @@
+using System.Runtime;
 using EdgeAgent.Core.Models;
 using EdgeAgent.Speech.Onnx;
 using EdgeAgent.Speech.Streaming;
@@ -75,6 +76,7 @@ public sealed class WakeWordFeatures : IDisposable
                 try
                 {
                     _stream = StreamingEmbedder.Create(embedding, WindowFrames, MelBands, FramesPerChunk, cuts, options);
+                    ReleaseSurgeryGarbage();
                 }
                 catch (StreamingGraphException ex)
                 {
@@ -300,6 +302,16 @@ public sealed class WakeWordFeatures : IDisposable
                 _past[k]?.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// The graph surgery parses the model and serialises the stage models (~5 MiB of large arrays, garbage once the
+    /// sessions hold them); the GC would keep those pages committed for a while, so they are given back at once.
+    /// </summary>
+    private static void ReleaseSurgeryGarbage()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     private ReadOnlySpan<float> Window(int lag) =>

@@ -15,7 +15,7 @@ namespace EdgeAgent.Speech.Streaming;
 internal sealed class StreamingEmbedder : IDisposable
 {
     private readonly List<BoundSession> _sessions = [];
-    private readonly StreamingStage[] _stages;
+    private readonly (ChainShape Input, ChainShape Output, int FullRows)[] _stages; // not the plan: its models are garbage once loaded
     private readonly BoundSession _tapped;
     private readonly BoundSession[] _runs;   // stage j's session
     private readonly float[] _window;
@@ -27,12 +27,11 @@ internal sealed class StreamingEmbedder : IDisposable
 
     private StreamingEmbedder(InstalledModel embedding, StreamingPlan plan, StreamingCuts cuts, OnnxOptions options)
     {
-        Plan = plan;
         EmbeddingChain chain = plan.Chain;
-        _stages = [.. plan.Stages];
+        _stages = plan.Stages.Select(s => (s.Input, s.Output, s.FullRows)).ToArray();
         _windowValues = chain.Input.Values;
-        _window = new float[_windowValues];
-        _tappedEmbedding = new float[chain.EmbeddingSize];
+        _window = Pinned(_windowValues);
+        _tappedEmbedding = Pinned(chain.EmbeddingSize);
         _taps = new float[_stages.Length][];
         _inputs = new float[_stages.Length][];
         _outputs = new float[_stages.Length][];
@@ -45,11 +44,11 @@ internal sealed class StreamingEmbedder : IDisposable
             _tapped.BindOutput<float>(chain.Model.Graph.Output[0].Name, _tappedEmbedding, [1, 1, 1, chain.EmbeddingSize]);
             for (int j = 0; j < _stages.Length; j++)
             {
-                StreamingStage stage = _stages[j];
+                StreamingStage stage = plan.Stages[j];
                 if (j > 0)
                 {
                     ChainShape full = stage.Input.WithRows(stage.FullRows);
-                    _taps[j] = new float[full.Values];
+                    _taps[j] = Pinned(full.Values);
                     _tapped.BindOutput<float>(stage.InputName, _taps[j], full.Dimensions);
                 }
                 else
@@ -57,8 +56,8 @@ internal sealed class StreamingEmbedder : IDisposable
                     _taps[j] = [];
                 }
 
-                _inputs[j] = new float[stage.Input.Values];
-                _outputs[j] = new float[stage.Output.Values];
+                _inputs[j] = Pinned(stage.Input.Values);
+                _outputs[j] = Pinned(stage.Output.Values);
                 string name = $"{embedding} streaming stage {j}";
                 _runs[j] = Track(BoundSession.Shared(embedding, $"stream:{cuts}:{j}", options, () => OnnxSessions.Open(stage.Model, name, options)));
                 _runs[j].BindInput<float>(stage.InputName, _inputs[j], stage.Input.Dimensions);
@@ -76,8 +75,6 @@ internal sealed class StreamingEmbedder : IDisposable
             throw;
         }
     }
-
-    public StreamingPlan Plan { get; }
 
     public int EmbeddingSize => _tappedEmbedding.Length;
 
@@ -169,6 +166,12 @@ internal sealed class StreamingEmbedder : IDisposable
 
         _sessions.Clear();
     }
+
+    /// <summary>
+    /// Bound buffers stay pinned for the session's life: on the pinned object heap, not among the surgery's garbage on
+    /// the large object heap, where a pinned array would keep the pages around it committed.
+    /// </summary>
+    private static float[] Pinned(int length) => GC.AllocateArray<float>(length, pinned: true);
 
     private BoundSession Track(BoundSession session)
     {
