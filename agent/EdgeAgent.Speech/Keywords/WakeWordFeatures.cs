@@ -15,6 +15,9 @@ namespace EdgeAgent.Speech.Keywords;
 /// embedding session per past window, so a backfill costs only the windows it needs and allocates nothing.
 /// While the gate is closed the mel model need not run either (<see cref="SkipChunk"/>): the last chunks' audio is
 /// kept, and their mel frames are computed, chunk by chunk exactly as they would have been, when they are next needed.
+/// With streaming evaluation (<see cref="StreamingEmbedder"/>) a window that follows the last one computed costs only
+/// the new time rows of each layer; any other window (after a reset, a closed gate, or out of order) goes through the
+/// whole-window model, which also rebuilds the stream. The start-up seed checks the two agree.
 /// </summary>
 public sealed class WakeWordFeatures : IDisposable
 {
@@ -306,7 +309,9 @@ public sealed class WakeWordFeatures : IDisposable
 
     /// <summary>
     /// The graph surgery parses the model and serialises the stage models (~5 MiB of large arrays, garbage once the
-    /// sessions hold them); the GC would keep those pages committed for a while, so they are given back at once.
+    /// sessions hold them); the GC would keep those pages committed for a while, so they are given back at once
+    /// (measured: a built pipeline 101 → 99 MiB, with a standby pipeline 111 → 106 MiB). A blocking collection of a
+    /// heap of a few MiB: milliseconds, once per pipeline built, which the capture channel's buffering absorbs.
     /// </summary>
     private static void ReleaseSurgeryGarbage()
     {

@@ -64,8 +64,10 @@ internal sealed class StreamingEmbedder : IDisposable
                 _runs[j].BindOutput<float>(stage.OutputName, _outputs[j], stage.Output.Dimensions);
             }
         }
-        catch (Exception ex) when (ex is OnnxRuntimeException or InvalidOperationException)
+        catch (Exception ex) when (ex is OnnxRuntimeException or InvalidOperationException or ModelStoreException)
         {
+            // ONNX Runtime refused a model the surgery made (OnnxSessions reports that as a ModelStoreException):
+            // the store's file is fine, so the caller falls back to the whole-window model.
             Dispose();
             throw new StreamingGraphException($"{embedding}: ONNX Runtime refused a streaming stage: {ex.Message}", ex);
         }
@@ -92,15 +94,17 @@ internal sealed class StreamingEmbedder : IDisposable
             throw new ModelStoreException($"{embedding}: {embedding.ModelPath} has sha256 {sha256}, its manifest says {embedding.Manifest.Sha256}");
         }
 
+        StreamingPlan plan;
         try
         {
-            EmbeddingChain chain = EmbeddingChain.Read(EmbeddingChain.Parse(bytes), windowFrames, melBands, windowStep);
-            return new StreamingEmbedder(embedding, StreamingPlan.Create(chain, cuts), cuts, options);
+            plan = StreamingPlan.Create(EmbeddingChain.Read(EmbeddingChain.Parse(bytes), windowFrames, melBands, windowStep), cuts);
         }
-        catch (StreamingGraphException ex) when (!ex.Message.StartsWith(embedding.ToString(), StringComparison.Ordinal))
+        catch (StreamingGraphException ex)
         {
             throw new StreamingGraphException($"{embedding}: cannot stream its embedding: {ex.Message}", ex);
         }
+
+        return new StreamingEmbedder(embedding, plan, cuts, options);
     }
 
     /// <summary>
