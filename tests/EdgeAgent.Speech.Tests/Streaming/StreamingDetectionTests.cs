@@ -1,4 +1,5 @@
 using EdgeAgent.Core.Keywords;
+using EdgeAgent.Speech.Keywords;
 using EdgeAgent.Speech.Pipeline;
 using EdgeAgent.Speech.Tests.Pipeline;
 using EdgeAgent.TestSupport;
@@ -28,6 +29,24 @@ public sealed class StreamingDetectionTests(PipelineFixture fixture) : IClassFix
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
         Assert.True(detections >= SpeechCorpus.KeywordClips.Count(), $"only {detections} detections over the corpus");
+    }
+
+    [Fact]
+    public void Process_Gated_PreRollStepsThroughConsecutiveWindows()
+    {
+        SpeechModels models = SpeechModels.Select(TestPaths.Models, "v5", []);
+        using var pipeline = new SpeechPipeline(models, new SpeechPipelineOptions { Gated = true });
+        foreach (SpeechClip clip in SpeechCorpus.KeywordClips.Where(c => c.Voice == "en-us"))
+        {
+            PipelineRun.Over(pipeline, new PipelineRun(), clip.Path);
+        }
+
+        WakeWordFeatures features = pipeline.Features;
+        // Each opening computes its pre-roll oldest window first: at most that one by the whole-window model (none
+        // after a short pause), then 15 steps or more.
+        Assert.True(features.FullWindows >= 1);
+        Assert.True(features.StreamedWindows >= 15 * features.FullWindows, $"{features.StreamedWindows} steps, {features.FullWindows} whole windows");
+        Assert.True(pipeline.GatedChunks > 0);
     }
 
     [Fact]
