@@ -11,7 +11,7 @@ using EdgeAgent.Speech.Vad;
 // per-chunk latency, allocations and RSS on 60 s of audio with ~30% speech. Each figure is the median of --runs.
 if (args.Length > 0 && args[0] == "rss")
 {
-    RssSteps.Run(new ModelStore(ModelStore.DefaultRoot()), args.Length > 1 ? args[1] : "v5", streaming: !(args.Length > 2 && args[2] == "whole-window"));
+    RssSteps.Run(new ModelStore(ModelStore.DefaultRoot()), args.Length > 1 ? args[1] : "v5", args.Length > 2 ? args[2] : "streaming");
     return;
 }
 
