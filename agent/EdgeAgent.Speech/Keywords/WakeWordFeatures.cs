@@ -32,6 +32,7 @@ public sealed class WakeWordFeatures : IDisposable
     private const int WindowFrames = 76;
     private const int WindowValues = WindowFrames * MelBands;
     private const long NoWindow = long.MinValue;
+    private const int SeedCheckEvery = 4;
 
     private readonly OnnxOptions _options;
 
@@ -224,7 +225,7 @@ public sealed class WakeWordFeatures : IDisposable
     /// heads' history after a reset (fixed seed, so runs are reproducible). The noise goes through the bound sessions
     /// chunk by chunk, as audio would, so no session ever sees a batch wider than one window: a 41-wide batch made
     /// ONNX Runtime allocate ~40 MiB of intermediate tensors once, which the C heap kept. Leaves the front end reset.
-    /// Streaming, every seed window is also computed by the whole-window model: if any value differs by more than
+    /// Streaming, every fourth seed window is also computed by the whole-window model: if any value differs by more than
     /// <see cref="StreamingTolerance"/>, streaming is turned off (<see cref="StreamingFallback"/> says why) and the
     /// seed is the whole-window model's.
     /// </summary>
@@ -268,8 +269,9 @@ public sealed class WakeWordFeatures : IDisposable
             {
                 Span<float> embedding = seed.AsSpan(window * EmbeddingSize, EmbeddingSize);
                 ComputeCurrent(embedding);
-                if (_stream is not null)
+                if (_stream is not null && window % SeedCheckEvery == SeedCheckEvery - 1)
                 {
+                    // A stepped window checked against the whole-window model (every one would double the seed's cost).
                     _stream.Reference(Window(0), reference);
                     for (int i = 0; i < EmbeddingSize; i++)
                     {
