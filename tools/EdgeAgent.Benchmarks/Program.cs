@@ -11,7 +11,13 @@ using EdgeAgent.Speech.Vad;
 // per-chunk latency, allocations and RSS on 60 s of audio with ~30% speech. Each figure is the median of --runs.
 if (args.Length > 0 && args[0] == "rss")
 {
-    RssSteps.Run(new ModelStore(ModelStore.DefaultRoot()), args.Length > 1 ? args[1] : "v5");
+    RssSteps.Run(new ModelStore(ModelStore.DefaultRoot()), args.Length > 1 ? args[1] : "v5", args.Length > 2 ? args[2] : "streaming");
+    return;
+}
+
+if (args.Length > 0 && args[0] == "streaming")
+{
+    StreamingBench.Run(new ModelStore(ModelStore.DefaultRoot()), args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7, Path.Combine(Path.GetTempPath(), "edgeagent-bench"));
     return;
 }
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace EdgeAgent.Benchmarks;
 
 /// <summary>This process's resident memory from /proc/self/status: total, anonymous (heaps) and file-backed (mapped code).</summary>
-internal readonly record struct Rss(double TotalMiB, double AnonMiB, double FileMiB)
+internal readonly record struct Rss(double TotalMiB, double AnonMiB, double FileMiB, double ManagedMiB)
 {
     public static Rss Now()
     {
@@ -24,10 +24,16 @@ internal readonly record struct Rss(double TotalMiB, double AnonMiB, double File
             }
         }
 
-        return new Rss(total, anon, file);
+        return new Rss(total, anon, file, GC.GetGCMemoryInfo().TotalCommittedBytes / (1024.0 * 1024.0));
     }
 
-    public override string ToString() => $"{TotalMiB:F0} MiB (anon {AnonMiB:F0}, file {FileMiB:F0})";
+    public override string ToString() => $"{TotalMiB:F0} MiB (anon {AnonMiB:F0}, file {FileMiB:F0}; managed heap committed {ManagedMiB:F0}, live {GC.GetTotalMemory(false) / (1024.0 * 1024.0):F1}) {Gens()}";
+
+    private static string Gens()
+    {
+        var info = GC.GetGCMemoryInfo(GCKind.Any);
+        return string.Join(" ", Enumerable.Range(0, info.GenerationInfo.Length).Select(i => $"g{i}:{info.GenerationInfo[i].SizeAfterBytes / 1024}k/{info.GenerationInfo[i].FragmentationAfterBytes / 1024}k")) + $" kind {info.Generation} compacted {info.Compacted}";
+    }
 
     private static double Kib(string line) =>
         double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;

@@ -1,17 +1,24 @@
 using EdgeAgent.Core.Models;
 using EdgeAgent.Speech.Pipeline;
+using EdgeAgent.Speech.Streaming;
 
 namespace EdgeAgent.Benchmarks;
 
 /// <summary>
-/// <c>edgeagent-bench rss [vad]</c>: resident memory, anonymous and file-backed, at each step of one pipeline's life in
+/// <c>edgeagent-bench rss [vad] [whole-window|time-pools]</c>: resident memory, anonymous and file-backed, at each step of one pipeline's life in
 /// a fresh process: bare, after the first ONNX Runtime session, after the pipeline is built, after 60 s of audio, after
 /// a second (standby) pipeline over the same models, after disposing it.
 /// </summary>
 internal static class RssSteps
 {
-    public static void Run(ModelStore store, string vad)
+    public static void Run(ModelStore store, string vad, string embedding)
     {
+        Console.WriteLine($"embedding: {embedding}");
+        var options = new SpeechPipelineOptions
+        {
+            StreamingEmbedding = embedding != "whole-window",
+            StreamingCuts = embedding == "time-pools" ? StreamingCuts.TimePools : StreamingCuts.Minimal,
+        };
         Console.WriteLine($"bare process                 {Rss.Now()}");
         SpeechModels models = SpeechModels.Select(store, vad, []);
         using (var probe = EdgeAgent.Speech.Onnx.OnnxSessions.Open(models.Keywords[0], new EdgeAgent.Speech.Onnx.OnnxOptions()))
@@ -19,7 +26,7 @@ internal static class RssSteps
             Console.WriteLine($"ONNX Runtime loaded          {Rss.Now()}");
         }
 
-        using var live = new SpeechPipeline(models, new SpeechPipelineOptions());
+        using var live = new SpeechPipeline(models, options);
         GC.Collect();
         Console.WriteLine($"one pipeline built           {Rss.Now()}");
         float[] audio = EdgeAgent.Core.Audio.PipelineAudioReader.LoadFile(BenchAudio.Ensure(Path.Combine(Path.GetTempPath(), "edgeagent-bench")));
@@ -31,7 +38,7 @@ internal static class RssSteps
         double audioMiB = audio.Length * sizeof(float) / (1024.0 * 1024.0);
         GC.Collect();
         Console.WriteLine($"after 60 s of audio          {Rss.Now()} (the bench's own copy of the audio: {audioMiB:F1} MiB anon)");
-        var standby = new SpeechPipeline(models, new SpeechPipelineOptions());
+        var standby = new SpeechPipeline(models, options);
         GC.Collect();
         Console.WriteLine($"+ a second pipeline          {Rss.Now()}");
         standby.Dispose();

@@ -1,5 +1,7 @@
+using System.Runtime;
 using EdgeAgent.Core.Models;
 using EdgeAgent.Speech.Onnx;
+using EdgeAgent.Speech.Streaming;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeAgent.Speech.Keywords;
@@ -13,20 +15,28 @@ namespace EdgeAgent.Speech.Keywords;
 /// embedding session per past window, so a backfill costs only the windows it needs and allocates nothing.
 /// While the gate is closed the mel model need not run either (<see cref="SkipChunk"/>): the last chunks' audio is
 /// kept, and their mel frames are computed, chunk by chunk exactly as they would have been, when they are next needed.
+/// With streaming evaluation (<see cref="StreamingEmbedder"/>) a window that follows the last one computed costs only
+/// the new time rows of each layer; any other window (after a reset, a closed gate, or out of order) goes through the
+/// whole-window model, which also rebuilds the stream. The start-up seed checks the two agree.
 /// </summary>
 public sealed class WakeWordFeatures : IDisposable
 {
     public const int ChunkSamples = 1280;
     public const int EmbeddingSize = 96;
+
+    /// <summary>The largest |streamed − whole-window| embedding value streaming may differ by on the start-up seed.</summary>
+    public const float StreamingTolerance = 1e-4f;
     private const int MelContext = 480;
     private const int MelBands = 32;
     private const int FramesPerChunk = 8;
     private const int WindowFrames = 76;
     private const int WindowValues = WindowFrames * MelBands;
+    private const long NoWindow = long.MinValue;
+    private const int SeedCheckEvery = 4;
+
+    private readonly OnnxOptions _options;
 
     private readonly BoundSession _mel;
-    private readonly BoundSession _embedding;
-    private readonly BoundSession[] _past; // _past[k]: the window k chunks before the newest
     private readonly float[] _melInput = new float[MelContext + ChunkSamples];
     private readonly float[] _audio;        // the last _melChunks chunks and the 480 samples before them, oldest first
     private readonly int _melChunks;        // chunks whose frames the mel ring holds (the oldest partly)
@@ -34,50 +44,64 @@ public sealed class WakeWordFeatures : IDisposable
     private readonly float[] _melRing;      // the last (76 + 8·(B-1)) frames, oldest first
     private readonly float[] _embeddingOutput = new float[EmbeddingSize];
     private readonly float[] _pastOutput;
-    private readonly string _embeddingInputName;
-    private readonly string _embeddingOutputName;
+    private readonly float[] _streamed = new float[EmbeddingSize];
+    private BoundSession[]? _past;          // whole window: _past[k] binds the window k chunks before the newest
+    private StreamingEmbedder? _stream;     // or streaming, when it is on and exact
+    private long _streamWindow = NoWindow;  // the window whose rows the stream's stages hold
     private int _stale;                     // newest chunks whose mel frames are not computed yet
     private long _chunks;                   // chunks since the last reset
 
     public WakeWordFeatures(InstalledModel mel, InstalledModel embedding, int backfillChunks, OnnxOptions options)
+        : this(mel, embedding, backfillChunks, options, streaming: null)
+    {
+    }
+
+    /// <param name="streaming">Where to cut the embedding for streaming evaluation; null for the whole-window model only.</param>
+    public WakeWordFeatures(InstalledModel mel, InstalledModel embedding, int backfillChunks, OnnxOptions options, StreamingCuts? streaming)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(backfillChunks, 1);
         MelModel = mel;
         EmbeddingModel = embedding;
         BackfillChunks = backfillChunks;
+        _options = options;
         int ringFrames = WindowFrames + FramesPerChunk * (backfillChunks - 1);
         _melRing = new float[ringFrames * MelBands];
         _melChunks = (ringFrames + FramesPerChunk - 1) / FramesPerChunk;
         _audio = new float[MelContext + _melChunks * ChunkSamples];
         _pastOutput = new float[backfillChunks * EmbeddingSize];
-        _past = new BoundSession[backfillChunks];
 
         _mel = BoundSession.Shared(mel, options);
         try
         {
-            _embedding = BoundSession.Shared(embedding, options);
-            InferenceSession embeddingSession = _embedding.Session;
-            _embeddingInputName = embeddingSession.InputMetadata.Keys.Single();
-            _embeddingOutputName = embeddingSession.OutputMetadata.Keys.Single();
-
             _mel.BindInput<float>(_mel.Session.InputMetadata.Keys.Single(), _melInput, [1, _melInput.Length]);
             _mel.BindOutput<float>(_mel.Session.OutputMetadata.Keys.Single(), _melOutput, [1, 1, FramesPerChunk, MelBands]);
-            Memory<float> window = _melRing.AsMemory(_melRing.Length - WindowValues);
-            _embedding.BindInput(_embeddingInputName, window, [1, WindowFrames, MelBands, 1]);
-            _embedding.BindOutput<float>(_embeddingOutputName, _embeddingOutput, [1, 1, 1, EmbeddingSize]);
-            _past[0] = _embedding;
-            for (int k = 1; k < backfillChunks; k++)
+            if (streaming is { } cuts)
             {
-                _past[k] = _embedding.CreateSibling();
-                Memory<float> past = _melRing.AsMemory(_melRing.Length - WindowValues - k * FramesPerChunk * MelBands, WindowValues);
-                _past[k].BindInput(_embeddingInputName, past, [1, WindowFrames, MelBands, 1]);
-                _past[k].BindOutput<float>(_embeddingOutputName, _pastOutput.AsMemory(k * EmbeddingSize, EmbeddingSize), [1, 1, 1, EmbeddingSize]);
+                try
+                {
+                    _stream = StreamingEmbedder.Create(embedding, WindowFrames, MelBands, FramesPerChunk, cuts, options);
+                    ReleaseSurgeryGarbage();
+                }
+                catch (StreamingGraphException ex)
+                {
+                    StreamingFallback = ex.Message;
+                }
+            }
+
+            if (_stream is null)
+            {
+                BindWholeWindow();
             }
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or InvalidOperationException)
         {
             Dispose();
             throw new ModelStoreException($"{mel} / {embedding}: unexpected openWakeWord interface: {ex.Message}", ex);
+        }
+        catch
+        {
+            Dispose();
+            throw;
         }
 
         Reset();
@@ -89,6 +113,21 @@ public sealed class WakeWordFeatures : IDisposable
 
     /// <summary>How many past chunks' embeddings <see cref="ComputeRecent"/> can produce.</summary>
     public int BackfillChunks { get; }
+
+    /// <summary>Whether embeddings are computed by streaming evaluation (requested, the graph cut, and exact on the seed).</summary>
+    public bool Streaming => _stream is not null;
+
+    /// <summary>Why streaming was requested but is off (the graph could not be cut, or it was not exact); null otherwise.</summary>
+    public string? StreamingFallback { get; private set; }
+
+    /// <summary>Over the start-up seed: the largest |streamed − whole-window| of any embedding value (0 when not streaming).</summary>
+    public float StreamingSeedDelta { get; private set; }
+
+    /// <summary>Streaming: windows computed by a step from the previous one.</summary>
+    public long StreamedWindows { get; private set; }
+
+    /// <summary>Streaming: windows that did not follow the last one, computed by the whole-window model (which rebuilds the stream).</summary>
+    public long FullWindows { get; private set; }
 
     /// <summary>Runs the mel model on the next chunk (int16 scale), and on skipped ones before it, and slides the mel window.</summary>
     public void PushChunk(ReadOnlySpan<float> chunk)
@@ -135,24 +174,37 @@ public sealed class WakeWordFeatures : IDisposable
     }
 
     /// <summary>The embedding of the current 76-frame window.</summary>
-    public void ComputeCurrent(Span<float> embedding)
-    {
-        _embedding.Run();
-        _embeddingOutput.CopyTo(embedding[..EmbeddingSize]);
-    }
+    public void ComputeCurrent(Span<float> embedding) => ComputePast(0, embedding);
 
-    /// <summary>The embedding of the window <paramref name="lag"/> chunks before the newest (0 = the current one).</summary>
+    /// <summary>
+    /// The embedding of the window <paramref name="lag"/> chunks before the newest (0 = the current one). Streaming, a
+    /// window right after the last one computed costs a step; any other goes through the whole-window model.
+    /// </summary>
     public void ComputePast(int lag, Span<float> embedding)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(lag, BackfillChunks);
-        if (lag == 0)
+        if (_stream is not null)
         {
-            ComputeCurrent(embedding);
+            long window = _chunks - lag;
+            ReadOnlySpan<float> frames = Window(lag);
+            if (_streamWindow != NoWindow && window == _streamWindow + 1)
+            {
+                _stream.Step(frames, _streamed);
+                StreamedWindows++;
+            }
+            else if (window != _streamWindow)
+            {
+                _stream.Full(frames, _streamed);
+                FullWindows++;
+            }
+
+            _streamWindow = window;
+            _streamed.CopyTo(embedding[..EmbeddingSize]);
             return;
         }
 
-        _past[lag].Run();
-        _pastOutput.AsSpan(lag * EmbeddingSize, EmbeddingSize).CopyTo(embedding[..EmbeddingSize]);
+        _past![lag].Run();
+        (lag == 0 ? _embeddingOutput.AsSpan() : _pastOutput.AsSpan(lag * EmbeddingSize, EmbeddingSize)).CopyTo(embedding[..EmbeddingSize]);
     }
 
     /// <summary>
@@ -162,13 +214,10 @@ public sealed class WakeWordFeatures : IDisposable
     public void ComputeRecent(int chunks, Span<float> embeddings)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(chunks, BackfillChunks);
-        for (int k = chunks - 1; k >= 1; k--)
+        for (int k = chunks - 1; k >= 0; k--)
         {
-            _past[k].Run();
-            _pastOutput.AsSpan(k * EmbeddingSize, EmbeddingSize).CopyTo(embeddings[((chunks - 1 - k) * EmbeddingSize)..]);
+            ComputePast(k, embeddings[((chunks - 1 - k) * EmbeddingSize)..]);
         }
-
-        ComputeCurrent(embeddings[((chunks - 1) * EmbeddingSize)..]);
     }
 
     /// <summary>
@@ -176,8 +225,27 @@ public sealed class WakeWordFeatures : IDisposable
     /// heads' history after a reset (fixed seed, so runs are reproducible). The noise goes through the bound sessions
     /// chunk by chunk, as audio would, so no session ever sees a batch wider than one window: a 41-wide batch made
     /// ONNX Runtime allocate ~40 MiB of intermediate tensors once, which the C heap kept. Leaves the front end reset.
+    /// Streaming, every fourth seed window is also computed by the whole-window model: if any value differs by more than
+    /// <see cref="StreamingTolerance"/>, streaming is turned off (<see cref="StreamingFallback"/> says why) and the
+    /// seed is the whole-window model's.
     /// </summary>
     public float[] ComputeSeed(int count)
+    {
+        float[] seed = ComputeSeedWindows(count, out float delta);
+        StreamingSeedDelta = delta;
+        if (_stream is not null && !(delta <= StreamingTolerance))
+        {
+            StreamingFallback = $"{EmbeddingModel}: streamed embeddings differ from the whole-window model's by up to {delta:G3} on the start-up seed (tolerance {StreamingTolerance}); the whole-window model is used";
+            _stream.Dispose();
+            _stream = null;
+            BindWholeWindow();
+            seed = ComputeSeedWindows(count, out _);
+        }
+
+        return seed;
+    }
+
+    private float[] ComputeSeedWindows(int count, out float delta)
     {
         const int seconds = 4;
         var rng = new Random(1234);
@@ -185,6 +253,8 @@ public sealed class WakeWordFeatures : IDisposable
         int chunks = seconds * 16_000 / ChunkSamples;
         int windows = Math.Min(count, chunks - (WindowFrames / FramesPerChunk) + 1);
         var seed = new float[Math.Max(0, windows) * EmbeddingSize];
+        var reference = new float[EmbeddingSize];
+        delta = 0;
         Reset();
         for (int c = 0; c < chunks; c++)
         {
@@ -197,7 +267,17 @@ public sealed class WakeWordFeatures : IDisposable
             int window = c - (chunks - windows);
             if (window >= 0)
             {
-                ComputeCurrent(seed.AsSpan(window * EmbeddingSize, EmbeddingSize));
+                Span<float> embedding = seed.AsSpan(window * EmbeddingSize, EmbeddingSize);
+                ComputeCurrent(embedding);
+                if (_stream is not null && window % SeedCheckEvery == SeedCheckEvery - 1)
+                {
+                    // A stepped window checked against the whole-window model (every one would double the seed's cost).
+                    _stream.Reference(Window(0), reference);
+                    for (int i = 0; i < EmbeddingSize; i++)
+                    {
+                        delta = MathF.Max(delta, MathF.Abs(embedding[i] - reference[i]));
+                    }
+                }
             }
         }
 
@@ -212,19 +292,58 @@ public sealed class WakeWordFeatures : IDisposable
         Array.Fill(_melRing, 1f);
         _stale = 0;
         _chunks = 0;
+        _streamWindow = NoWindow;
     }
 
     public void Dispose()
     {
         _mel.Dispose();
+        _stream?.Dispose();
         if (_past is not null)
         {
-            for (int k = 1; k < _past.Length; k++)
+            // Siblings first: _past[0] holds the shared session's lease.
+            for (int k = _past.Length - 1; k >= 0; k--)
             {
                 _past[k]?.Dispose();
             }
         }
+    }
 
-        _embedding?.Dispose();
+    /// <summary>
+    /// The graph surgery parses the model and serialises the stage models (~5 MiB of large arrays, garbage once the
+    /// sessions hold them); the GC would keep those pages committed for a while, so they are given back at once
+    /// (measured: a built pipeline 101 → 99 MiB, with a standby pipeline 111 → 106 MiB). A blocking collection of a
+    /// heap of a few MiB: milliseconds, once per pipeline built, which the capture channel's buffering absorbs.
+    /// </summary>
+    private static void ReleaseSurgeryGarbage()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
+    private ReadOnlySpan<float> Window(int lag) =>
+        _melRing.AsSpan(_melRing.Length - WindowValues - lag * FramesPerChunk * MelBands, WindowValues);
+
+    /// <summary>The whole-window model: one binding of the shared session per past window.</summary>
+    private void BindWholeWindow()
+    {
+        var past = new BoundSession[BackfillChunks];
+        _past = past;
+        past[0] = BoundSession.Shared(EmbeddingModel, _options);
+        InferenceSession session = past[0].Session;
+        string inputName = session.InputMetadata.Keys.Single();
+        string outputName = session.OutputMetadata.Keys.Single();
+        for (int k = 0; k < past.Length; k++)
+        {
+            if (k > 0)
+            {
+                past[k] = past[0].CreateSibling();
+            }
+
+            Memory<float> window = _melRing.AsMemory(_melRing.Length - WindowValues - k * FramesPerChunk * MelBands, WindowValues);
+            past[k].BindInput(inputName, window, [1, WindowFrames, MelBands, 1]);
+            Memory<float> output = k == 0 ? _embeddingOutput : _pastOutput.AsMemory(k * EmbeddingSize, EmbeddingSize);
+            past[k].BindOutput(outputName, output, [1, 1, 1, EmbeddingSize]);
+        }
     }
 }

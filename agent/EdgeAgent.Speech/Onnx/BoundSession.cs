@@ -29,9 +29,14 @@ internal sealed class BoundSession : IDisposable
     }
 
     /// <summary>Bindings over the process's shared session of <paramref name="model"/> (<see cref="SharedSessions"/>).</summary>
-    public static BoundSession Shared(InstalledModel model, OnnxOptions options)
+    public static BoundSession Shared(InstalledModel model, OnnxOptions options) => Over(SharedSessions.Acquire(model, options));
+
+    /// <summary>Bindings over the process's shared session of a model derived from <paramref name="model"/> (see <see cref="SharedSessions.Acquire(InstalledModel, string, OnnxOptions, Func{InferenceSession})"/>).</summary>
+    public static BoundSession Shared(InstalledModel model, string variant, OnnxOptions options, Func<InferenceSession> open) =>
+        Over(SharedSessions.Acquire(model, variant, options, open));
+
+    private static BoundSession Over(SharedSessions.Lease lease)
     {
-        SharedSessions.Lease lease = SharedSessions.Acquire(model, options);
         try
         {
             return new BoundSession(lease.Session, lease);

@@ -9,16 +9,7 @@ public static class OnnxSessions
 {
     public static InferenceSession Open(string modelPath, OnnxOptions options)
     {
-        using var so = new SessionOptions
-        {
-            IntraOpNumThreads = options.IntraOpThreads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            EnableCpuMemArena = options.CpuMemArena,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        using SessionOptions so = CreateOptions(options);
         try
         {
             return new InferenceSession(modelPath, so);
@@ -29,7 +20,36 @@ public static class OnnxSessions
         }
     }
 
+    /// <summary>A session over a model built in memory (<paramref name="description"/> names it in errors).</summary>
+    public static InferenceSession Open(byte[] model, string description, OnnxOptions options)
+    {
+        using SessionOptions so = CreateOptions(options);
+        try
+        {
+            return new InferenceSession(model, so);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new ModelStoreException($"{description}: ONNX Runtime cannot load it: {ex.Message}", ex);
+        }
+    }
+
     public static InferenceSession Open(InstalledModel model, OnnxOptions options) => Open(model.ModelPath, options);
+
+    private static SessionOptions CreateOptions(OnnxOptions options)
+    {
+        var so = new SessionOptions
+        {
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            EnableCpuMemArena = options.CpuMemArena,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return so;
+    }
 
     public static TensorSignature[] Signature(IReadOnlyDictionary<string, NodeMetadata> nodes) =>
         nodes.Select(kv => new TensorSignature(

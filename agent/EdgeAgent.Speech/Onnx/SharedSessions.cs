@@ -26,9 +26,17 @@ internal static class SharedSessions
         }
     }
 
-    public static Lease Acquire(InstalledModel model, OnnxOptions options)
+    public static Lease Acquire(InstalledModel model, OnnxOptions options) =>
+        Acquire(model, string.Empty, options, () => OnnxSessions.Open(model, options));
+
+    /// <summary>
+    /// A session over a model derived from <paramref name="model"/>'s file (<paramref name="variant"/> names the
+    /// derivation, e.g. one streaming stage of the embedding), shared like the model's own; <paramref name="open"/>
+    /// runs only when no such session is open yet.
+    /// </summary>
+    public static Lease Acquire(InstalledModel model, string variant, OnnxOptions options, Func<InferenceSession> open)
     {
-        var key = new Key(model.Manifest.Sha256.ToLowerInvariant(), options.IntraOpThreads, options.CpuMemArena);
+        var key = new Key(model.Manifest.Sha256.ToLowerInvariant(), variant, options.IntraOpThreads, options.CpuMemArena);
         lock (s_lock)
         {
             if (s_entries.TryGetValue(key, out Entry? entry))
@@ -39,7 +47,7 @@ internal static class SharedSessions
         }
 
         // Loading takes a while: outside the lock; a racing loader's session is dropped.
-        InferenceSession session = OnnxSessions.Open(model, options);
+        InferenceSession session = open();
         lock (s_lock)
         {
             if (s_entries.TryGetValue(key, out Entry? entry))
@@ -69,7 +77,7 @@ internal static class SharedSessions
         last?.Dispose();
     }
 
-    internal readonly record struct Key(string Sha256, int IntraOpThreads, bool CpuMemArena);
+    internal readonly record struct Key(string Sha256, string Variant, int IntraOpThreads, bool CpuMemArena);
 
     private sealed class Entry(InferenceSession session)
     {

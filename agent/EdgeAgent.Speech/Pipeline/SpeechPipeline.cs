@@ -3,6 +3,7 @@ using EdgeAgent.Core.Keywords;
 using EdgeAgent.Core.Runtime;
 using EdgeAgent.Core.Vad;
 using EdgeAgent.Speech.Keywords;
+using EdgeAgent.Speech.Streaming;
 using EdgeAgent.Speech.Vad;
 
 namespace EdgeAgent.Speech.Pipeline;
@@ -44,8 +45,7 @@ public sealed class SpeechPipeline : IDisposable
     private long _lastOpenChunk;
     private long _lastSpeechEnd = long.MinValue;
     private bool _gateOpen;
-    private int _missing;     // pre-roll embeddings not computed yet: history lags _missingLag .. _missingLag + _missing - 1
-    private int _missingLag;
+    private int _missing;     // embeddings not computed yet after an opening: history lags 0 .. _missing - 1
     private int _deferred;    // chunks whose heads have not scored yet (the newest included)
     private int _scoringLag;  // while the heads score: how many chunks before the newest their window ends
 
@@ -62,7 +62,7 @@ public sealed class SpeechPipeline : IDisposable
         {
             _vad = new SileroVad(models.Vad, options.Onnx);
             created.Add(_vad);
-            _features = new WakeWordFeatures(models.Mel, models.Embedding, options.PrerollChunks, options.Onnx);
+            _features = new WakeWordFeatures(models.Mel, models.Embedding, options.PrerollChunks, options.Onnx, options.StreamingEmbedding ? options.StreamingCuts : null);
             created.Add(_features);
 
             // History long enough for the widest head, plus the chunks by which scores can be deferred.
@@ -114,6 +114,14 @@ public sealed class SpeechPipeline : IDisposable
     public double ScoredTimeSec => (double)((_lastOpenChunk - _scoringLag) * WakeWordFeatures.ChunkSamples) / SampleRate;
 
     public bool Gated => _options.Gated;
+
+    /// <summary>Whether the embedding is computed by streaming evaluation (<see cref="SpeechPipelineOptions.StreamingEmbedding"/>).</summary>
+    public bool StreamingEmbedding => _features.Streaming;
+
+    /// <summary>Why streaming evaluation was asked for but is off (the message names the model and the problem); null otherwise.</summary>
+    public string? StreamingFallback => _features.StreamingFallback;
+
+    internal WakeWordFeatures Features => _features;
 
     /// <summary>Samples consumed since the last reset.</summary>
     public long Samples => _samples;
@@ -201,7 +209,6 @@ public sealed class SpeechPipeline : IDisposable
         _lastSpeechEnd = long.MinValue;
         _gateOpen = false;
         _missing = 0;
-        _missingLag = 0;
         _deferred = 0;
         _scoringLag = 0;
     }
@@ -277,25 +284,28 @@ public sealed class SpeechPipeline : IDisposable
         _features.PushChunk(_chunk);
         SpeechInstruments.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, SpeechInstruments.StageMel);
         start = Stopwatch.GetTimestamp();
+        int budget = _options.PrerollBurst;
         if (_options.Gated && !_gateOpen)
         {
             // The gate just opened: the pre-roll the ungated pipeline would have had, except what the history still
-            // holds from before a short pause, is computed from the kept mel frames over this and the next chunks.
+            // holds from before a short pause, is computed from the kept mel frames over this and the next chunks,
+            // oldest window first and this chunk's last, so the windows follow each other (streaming steps through them).
             int chunks = (int)Math.Min(Math.Min(_features.BackfillChunks, _chunksSinceReset), _chunksSinceReset - _lastOpenChunk);
-            int values = chunks * Embedding;
-            _history.AsSpan(values).CopyTo(_history);
-            _features.ComputeCurrent(_history.AsSpan(_history.Length - Embedding));
-            _missing = chunks - 1;
-            _missingLag = 1;
+            _history.AsSpan(chunks * Embedding).CopyTo(_history);
+            _missing = chunks;
             BackfilledEmbeddings += chunks;
         }
         else
         {
             _history.AsSpan(Embedding).CopyTo(_history);
-            _features.ComputeCurrent(_history.AsSpan(_history.Length - Embedding));
             if (_missing > 0)
             {
-                _missingLag++;
+                _missing++; // after the pre-roll still missing, in order
+            }
+            else
+            {
+                _features.ComputeCurrent(_history.AsSpan(_history.Length - Embedding));
+                budget--;
             }
         }
 
@@ -305,7 +315,7 @@ public sealed class SpeechPipeline : IDisposable
         KeywordChunks++;
         SpeechInstruments.KeywordChunks.Add(1);
         _deferred++;
-        CatchUp(_options.PrerollBurst - 1, chunkStart);
+        CatchUp(budget, chunkStart);
     }
 
     /// <summary>
@@ -320,7 +330,7 @@ public sealed class SpeechPipeline : IDisposable
             long start = Stopwatch.GetTimestamp();
             for (; _missing > 0 && budget > 0; budget--, _missing--)
             {
-                int lag = _missingLag + _missing - 1;
+                int lag = _missing - 1;
                 _features.ComputePast(lag, _history.AsSpan(_history.Length - (lag + 1) * Embedding, Embedding));
             }
 

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using EdgeAgent.Core.Keywords;
 using EdgeAgent.Core.Vad;
 using EdgeAgent.Speech.Onnx;
+using EdgeAgent.Speech.Streaming;
 
 namespace EdgeAgent.Speech.Pipeline;
 
@@ -42,6 +43,16 @@ public sealed class SpeechPipelineOptions
     /// </summary>
     [Range(2, 64)]
     public int PrerollBurst { get; set; } = 6;
+
+    /// <summary>
+    /// Compute each chunk's embedding by streaming evaluation: the embedding model cut into stages at load time, each
+    /// computing only the new time rows of its layers from the previous window's (the same embeddings to 1e-4, checked
+    /// on the start-up seed; a model that cannot be cut, or is not exact, falls back to the whole-window model).
+    /// </summary>
+    public bool StreamingEmbedding { get; set; } = true;
+
+    /// <summary>Where streaming cuts the embedding (for benchmarks; not configuration).</summary>
+    internal StreamingCuts StreamingCuts { get; set; } = StreamingCuts.Minimal;
 
     public VadSegmenterOptions Vad { get; set; } = new();
 

@@ -8,14 +8,14 @@ public sealed class PipelineFixture : IDisposable
 {
     private readonly Dictionary<string, (SpeechPipeline Pipeline, Forwarder Events)> _pipelines = [];
 
-    internal PipelineRun Run(string path, string vad = "v5", bool gated = true)
+    internal PipelineRun Run(string path, string vad = "v5", bool gated = true, bool streaming = true)
     {
-        string key = $"{vad}/{gated}";
+        string key = $"{vad}/{gated}/{streaming}";
         lock (_pipelines)
         {
             if (!_pipelines.TryGetValue(key, out var entry))
             {
-                var options = new SpeechPipelineOptions { VadVersion = vad, Gated = gated };
+                var options = new SpeechPipelineOptions { VadVersion = vad, Gated = gated, StreamingEmbedding = streaming };
                 var forwarder = new Forwarder();
                 entry = (new SpeechPipeline(SpeechModels.Select(TestPaths.Models, vad, []), options, forwarder), forwarder);
                 _pipelines[key] = entry;

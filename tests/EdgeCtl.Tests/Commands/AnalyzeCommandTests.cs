@@ -35,6 +35,31 @@ public sealed class AnalyzeCommandTests
         Assert.Equal(root.GetProperty("durationSec").GetDouble(), timing.GetProperty("audioSec").GetDouble());
     }
 
+    [Theory]
+    [InlineData("hey_jarvis")]
+    [InlineData("timer")]
+    public void Analyze_WholeWindow_SameDetectionsAsStreaming(string keyword)
+    {
+        SpeechClip clip = SpeechCorpus.KeywordClips.First(c => c.Keyword == keyword && c.Noisy);
+
+        ExternalTool.Result streamed = Edgectl.Run("analyze", clip.Path, "--json", "--ungated");
+        ExternalTool.Result whole = Edgectl.Run("analyze", clip.Path, "--json", "--ungated", "--whole-window");
+
+        Assert.Equal(0, streamed.ExitCode);
+        Assert.Equal(0, whole.ExitCode);
+        Assert.DoesNotContain("streaming embedding off", streamed.StdErr);
+        string Detections(string json)
+        {
+            using JsonDocument doc = JsonDocument.Parse(json);
+            return string.Join(", ", doc.RootElement.GetProperty("detections").EnumerateArray()
+                .Select(d => $"{d.GetProperty("keyword").GetString()}@{d.GetProperty("timeSec").GetDouble():F2}:{d.GetProperty("score").GetDouble():F4}"));
+        }
+
+        string expected = Detections(whole.StdOut);
+        Assert.Contains(keyword, expected);
+        Assert.Equal(expected, Detections(streamed.StdOut));
+    }
+
     [Fact]
     public void Analyze_OddFormat_StereoFloat44k_StillDetects()
     {

@@ -43,6 +43,11 @@ internal static class AnalyzeCommand
     {
         var collector = new AnalysisCollector { Profiler = reference is null ? null : new SignalProfiler() };
         using var pipeline = new SpeechPipeline(models, options, collector);
+        if (pipeline.StreamingFallback is { } fallback)
+        {
+            Console.Error.WriteLine($"streaming embedding off: {fallback}");
+        }
+
         collector.Keywords = pipeline.Heads.Select(h => h.Keyword).ToArray();
         var reader = new PipelineAudioReader(source);
         reader.Reset();

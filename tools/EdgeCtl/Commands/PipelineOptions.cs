@@ -31,6 +31,11 @@ internal sealed class PipelineOptions
         Description = "Run the keyword stage on every chunk, not only around speech",
     };
 
+    public Option<bool> WholeWindow { get; } = new("--whole-window")
+    {
+        Description = "Compute every embedding with the whole-window model (no streaming evaluation)",
+    };
+
     public Option<bool> Json { get; } = new("--json")
     {
         Description = "Print one JSON object on stdout",
@@ -50,6 +55,7 @@ internal sealed class PipelineOptions
         command.Options.Add(Keywords);
         command.Options.Add(Threshold);
         command.Options.Add(Ungated);
+        command.Options.Add(WholeWindow);
         command.Options.Add(Json);
     }
 
@@ -61,7 +67,7 @@ internal sealed class PipelineOptions
             throw new CliException($"--vad must be v5, v6 or legacy, not '{vad}'");
         }
 
-        var options = new SpeechPipelineOptions { VadVersion = vad, Gated = !result.GetValue(Ungated) };
+        var options = new SpeechPipelineOptions { VadVersion = vad, Gated = !result.GetValue(Ungated), StreamingEmbedding = !result.GetValue(WholeWindow) };
         if (result.GetValue(Threshold) is { } text)
         {
             if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float threshold)

@@ -1,0 +1,185 @@
+using System.Security.Cryptography;
+using EdgeAgent.Core.Models;
+using EdgeAgent.Speech.Onnx;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeAgent.Speech.Streaming;
+
+/// <summary>
+/// The embedding of consecutive windows computed stage by stage (<see cref="StreamingPlan"/>): each stage's input
+/// holds the last rows of its cut tensor, a window step shifts them by the new rows the previous stage computed, so
+/// per window each layer computes only its new rows. <see cref="Full"/> runs the whole-window model, which also gives
+/// every cut tensor, and rebuilds the cached rows from it: any window that does not follow the last one goes there.
+/// All buffers and bindings are made once; <see cref="Step"/> and <see cref="Full"/> allocate nothing.
+/// </summary>
+internal sealed class StreamingEmbedder : IDisposable
+{
+    private readonly List<BoundSession> _sessions = [];
+    private readonly (ChainShape Input, ChainShape Output, int FullRows)[] _stages; // not the plan: its models are garbage once loaded
+    private readonly BoundSession _tapped;
+    private readonly BoundSession[] _runs;   // stage j's session
+    private readonly float[] _window;
+    private readonly float[] _tappedEmbedding;
+    private readonly float[][] _taps;    // [j ≥ 1]: stage j's cut tensor over the whole window
+    private readonly float[][] _inputs;  // stage j's input: the last rows of its cut tensor, NCHW
+    private readonly float[][] _outputs; // stage j's new rows of the tensor it ends at
+    private readonly int _windowValues;
+
+    private StreamingEmbedder(InstalledModel embedding, StreamingPlan plan, StreamingCuts cuts, OnnxOptions options)
+    {
+        EmbeddingChain chain = plan.Chain;
+        _stages = plan.Stages.Select(s => (s.Input, s.Output, s.FullRows)).ToArray();
+        _windowValues = chain.Input.Values;
+        _window = Pinned(_windowValues);
+        _tappedEmbedding = Pinned(chain.EmbeddingSize);
+        _taps = new float[_stages.Length][];
+        _inputs = new float[_stages.Length][];
+        _outputs = new float[_stages.Length][];
+        _runs = new BoundSession[_stages.Length];
+        try
+        {
+            string tappedName = $"{embedding} (whole window with streaming taps)";
+            _tapped = Track(BoundSession.Shared(embedding, $"stream:{cuts}:tapped", options, () => OnnxSessions.Open(plan.TappedModel, tappedName, options)));
+            _tapped.BindInput<float>(chain.InputName, _window, [1, chain.Input.Rows, chain.Input.Width, 1]);
+            _tapped.BindOutput<float>(chain.Model.Graph.Output[0].Name, _tappedEmbedding, [1, 1, 1, chain.EmbeddingSize]);
+            for (int j = 0; j < _stages.Length; j++)
+            {
+                StreamingStage stage = plan.Stages[j];
+                if (j > 0)
+                {
+                    ChainShape full = stage.Input.WithRows(stage.FullRows);
+                    _taps[j] = Pinned(full.Values);
+                    _tapped.BindOutput<float>(stage.InputName, _taps[j], full.Dimensions);
+                }
+                else
+                {
+                    _taps[j] = [];
+                }
+
+                _inputs[j] = Pinned(stage.Input.Values);
+                _outputs[j] = Pinned(stage.Output.Values);
+                string name = $"{embedding} streaming stage {j}";
+                _runs[j] = Track(BoundSession.Shared(embedding, $"stream:{cuts}:{j}", options, () => OnnxSessions.Open(stage.Model, name, options)));
+                _runs[j].BindInput<float>(stage.InputName, _inputs[j], stage.Input.Dimensions);
+                _runs[j].BindOutput<float>(stage.OutputName, _outputs[j], stage.Output.Dimensions);
+            }
+        }
+        catch (Exception ex) when (ex is OnnxRuntimeException or InvalidOperationException or ModelStoreException)
+        {
+            // ONNX Runtime refused a model the surgery made (OnnxSessions reports that as a ModelStoreException):
+            // the store's file is fine, so the caller falls back to the whole-window model.
+            Dispose();
+            throw new StreamingGraphException($"{embedding}: ONNX Runtime refused a streaming stage: {ex.Message}", ex);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public int EmbeddingSize => _tappedEmbedding.Length;
+
+    /// <summary>
+    /// Cuts <paramref name="embedding"/>'s graph into stages and opens them (or shares the sessions another pipeline
+    /// opened over the same file). The file read must match the store's sha256.
+    /// </summary>
+    /// <exception cref="StreamingGraphException">The graph is not one streaming can cut; the message says why.</exception>
+    public static StreamingEmbedder Create(InstalledModel embedding, int windowFrames, int melBands, int windowStep, StreamingCuts cuts, OnnxOptions options)
+    {
+        byte[] bytes = File.ReadAllBytes(embedding.ModelPath);
+        string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (!sha256.Equals(embedding.Manifest.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ModelStoreException($"{embedding}: {embedding.ModelPath} has sha256 {sha256}, its manifest says {embedding.Manifest.Sha256}");
+        }
+
+        StreamingPlan plan;
+        try
+        {
+            plan = StreamingPlan.Create(EmbeddingChain.Read(EmbeddingChain.Parse(bytes), windowFrames, melBands, windowStep), cuts);
+        }
+        catch (StreamingGraphException ex)
+        {
+            throw new StreamingGraphException($"{embedding}: cannot stream its embedding: {ex.Message}", ex);
+        }
+
+        return new StreamingEmbedder(embedding, plan, cuts, options);
+    }
+
+    /// <summary>
+    /// The embedding of <paramref name="window"/> (time-major frames × bands) by the whole-window model; the stages'
+    /// cached rows become this window's, so the next window can <see cref="Step"/>.
+    /// </summary>
+    public void Full(ReadOnlySpan<float> window, Span<float> embedding)
+    {
+        Reference(window, embedding);
+        for (int j = 1; j < _stages.Length; j++)
+        {
+            ChainShape input = _stages[j].Input;
+            int full = _stages[j].FullRows;
+            int rowValues = input.Rows * input.Width;
+            for (int c = 0; c < input.Channels; c++)
+            {
+                _taps[j].AsSpan(((c * full) + full - input.Rows) * input.Width, rowValues).CopyTo(_inputs[j].AsSpan(c * rowValues));
+            }
+        }
+    }
+
+    /// <summary>The whole-window model's embedding of <paramref name="window"/>, leaving the cached rows as they are.</summary>
+    public void Reference(ReadOnlySpan<float> window, Span<float> embedding)
+    {
+        window[.._windowValues].CopyTo(_window);
+        _tapped.Run();
+        _tappedEmbedding.CopyTo(embedding);
+    }
+
+    /// <summary>The embedding of the window one step after the last one computed (by <see cref="Full"/> or <see cref="Step"/>).</summary>
+    public void Step(ReadOnlySpan<float> window, Span<float> embedding)
+    {
+        ChainShape first = _stages[0].Input;
+        window[(_windowValues - first.Values).._windowValues].CopyTo(_inputs[0]);
+        _runs[0].Run();
+        for (int j = 1; j < _stages.Length; j++)
+        {
+            ChainShape input = _stages[j].Input;
+            float[] rows = _outputs[j - 1];
+            int added = _stages[j - 1].Output.Rows;
+            int rowValues = input.Rows * input.Width;
+            int addedValues = added * input.Width;
+            Span<float> cached = _inputs[j];
+            for (int c = 0; c < input.Channels; c++)
+            {
+                Span<float> channel = cached.Slice(c * rowValues, rowValues);
+                channel[addedValues..].CopyTo(channel);
+                rows.AsSpan(c * addedValues, addedValues).CopyTo(channel[(rowValues - addedValues)..]);
+            }
+
+            _runs[j].Run();
+        }
+
+        _outputs[^1].AsSpan(0, EmbeddingSize).CopyTo(embedding);
+    }
+
+    public void Dispose()
+    {
+        foreach (BoundSession session in _sessions)
+        {
+            session.Dispose();
+        }
+
+        _sessions.Clear();
+    }
+
+    /// <summary>
+    /// Bound buffers stay pinned for the session's life: on the pinned object heap, not among the surgery's garbage on
+    /// the large object heap, where a pinned array would keep the pages around it committed.
+    /// </summary>
+    private static float[] Pinned(int length) => GC.AllocateArray<float>(length, pinned: true);
+
+    private BoundSession Track(BoundSession session)
+    {
+        _sessions.Add(session);
+        return session;
+    }
+}
