@@ -149,7 +149,12 @@ internal sealed partial class SpeechWorker(
         await using var capture = new AudioCapture(source, captureOptions.Value, logger);
         SpeechWorkerLog.Started(
             logger, agent.DeviceId, source.Description, pipeline.Models.Vad.ToString(), SpeechWorkerLog.Describe(pipeline.Models.Keywords),
-            options.Gated ? "gated by the VAD" : "ungated");
+            options.Gated ? "gated by the VAD" : "ungated", SpeechWorkerLog.Embedding(pipeline));
+        if (pipeline.StreamingFallback is { } fallback)
+        {
+            SpeechWorkerLog.StreamingFallback(logger, fallback);
+        }
+
         capture.Start();
 
         double busySec = 0;

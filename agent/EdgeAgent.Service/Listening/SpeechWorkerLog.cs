@@ -4,8 +4,14 @@ namespace EdgeAgent.Service.Listening;
 
 internal static partial class SpeechWorkerLog
 {
-    [LoggerMessage(2000, LogLevel.Information, "Agent {DeviceId} listening on {Source}: VAD {Vad}, keywords {Keywords}, keyword stage {Gating}")]
-    public static partial void Started(ILogger logger, string deviceId, string source, string vad, string keywords, string gating);
+    [LoggerMessage(2000, LogLevel.Information, "Agent {DeviceId} listening on {Source}: VAD {Vad}, keywords {Keywords}, keyword stage {Gating}, embedding {Embedding}")]
+    public static partial void Started(ILogger logger, string deviceId, string source, string vad, string keywords, string gating, string embedding);
+
+    [LoggerMessage(2010, LogLevel.Warning, "Streaming embedding is off for this pipeline: {Problem}; every window runs the whole embedding model (same results, more CPU)")]
+    public static partial void StreamingFallback(ILogger logger, string problem);
+
+    /// <summary>How the pipeline computes its embeddings, for the start line.</summary>
+    public static string Embedding(EdgeAgent.Speech.Pipeline.SpeechPipeline pipeline) => pipeline.StreamingEmbedding ? "streamed" : "whole window";
 
     [LoggerMessage(2001, LogLevel.Information, "Detected {Keyword} at {TimeSec:F2} s, score {Score:F3} ({Model}@{Version}) {Label}")]
     public static partial void Detection(ILogger logger, string keyword, double timeSec, float score, string model, string version, string label);
