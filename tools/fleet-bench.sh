@@ -6,7 +6,8 @@
 # in-process cohort query and fleet-watch times), then a cloud on that data: p50/p99 of QUERIES requests of
 # GET /api/fleet/drift?groupBy=micModel&hours=24 and the cloud's RSS. ONLY_BACKFILL=1 stops after that.
 #   DEVICES (1000) SECONDS (15) RUNS (3) CONNECT (10000)
-#   SKIP_BUILD (0: build the solution first)
+#   SKIP_BUILD (0: build the solution first)  BROKERS (embedded mosquitto)  STORAGES (litedb postgres)
+#   CLOUD_ARGS: extra edge-cloud arguments, e.g. CLOUD_ARGS=--EdgeCloud:Rollups:EverySeconds=3600 (A/B of a setting)
 #   BACKFILL_DEVICES (10000) BACKFILL_HOURS (24) BACKFILL_WINDOW_MINUTES (10) QUERIES (200) ONLY_BACKFILL (0)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -59,6 +60,8 @@ start_cloud() { # broker storage → sets http mqtt cloud_pid
     http=$(free_port); mqtt=$(free_port)
     local args=(--urls "http://127.0.0.1:$http" --EdgeCloud:DataDir="${cloud_dir:-$work/cloud-$RANDOM}" --EdgeCloud:AdminApiKey=bench
         --EdgeCloud:Ingest:Burst=1000000 --EdgeCloud:Ingest:PerMinute=1000000 --Serilog:MinimumLevel:Default=Warning)
+    # shellcheck disable=SC2206 # CLOUD_ARGS is a list of words
+    args+=(${CLOUD_ARGS:-})
     if [[ $broker == embedded ]]; then
         args+=(--EdgeCloud:Mqtt:Port="$mqtt" --EdgeCloud:Mqtt:BindAddress=127.0.0.1)
     else

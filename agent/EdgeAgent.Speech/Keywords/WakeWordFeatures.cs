@@ -1,5 +1,6 @@
 using System.Runtime;
 using EdgeAgent.Core.Models;
+using EdgeAgent.Core.Runtime;
 using EdgeAgent.Speech.Onnx;
 using EdgeAgent.Speech.Streaming;
 using Microsoft.ML.OnnxRuntime;
@@ -16,8 +17,9 @@ namespace EdgeAgent.Speech.Keywords;
 /// While the gate is closed the mel model need not run either (<see cref="SkipChunk"/>): the last chunks' audio is
 /// kept, and their mel frames are computed, chunk by chunk exactly as they would have been, when they are next needed.
 /// With streaming evaluation (<see cref="StreamingEmbedder"/>) a window that follows the last one computed costs only
-/// the new time rows of each layer; any other window (after a reset, a closed gate, or out of order) goes through the
-/// whole-window model, which also rebuilds the stream. The start-up seed checks the two agree.
+/// the new time rows of each layer; any other window (after a reset, a closed gate, or out of order) rebuilds the
+/// stream from that window's frames alone (<see cref="StreamingEmbedder.Full"/>, ~10 steps). The start-up seed checks the
+/// stream against the whole-window model, whose session is then released.
 /// </summary>
 public sealed class WakeWordFeatures : IDisposable
 {
@@ -32,7 +34,6 @@ public sealed class WakeWordFeatures : IDisposable
     private const int WindowFrames = 76;
     private const int WindowValues = WindowFrames * MelBands;
     private const long NoWindow = long.MinValue;
-    private const int SeedCheckEvery = 4;
 
     private readonly OnnxOptions _options;
 
@@ -123,10 +124,13 @@ public sealed class WakeWordFeatures : IDisposable
     /// <summary>Over the start-up seed: the largest |streamed − whole-window| of any embedding value (0 when not streaming).</summary>
     public float StreamingSeedDelta { get; private set; }
 
+    /// <summary>The streaming embedder while streaming is on (for tests).</summary>
+    internal StreamingEmbedder? Stream => _stream;
+
     /// <summary>Streaming: windows computed by a step from the previous one.</summary>
     public long StreamedWindows { get; private set; }
 
-    /// <summary>Streaming: windows that did not follow the last one, computed by the whole-window model (which rebuilds the stream).</summary>
+    /// <summary>Streaming: windows that did not follow the last one, which rebuilt the stream from their own frames.</summary>
     public long FullWindows { get; private set; }
 
     /// <summary>Runs the mel model on the next chunk (int16 scale), and on skipped ones before it, and slides the mel window.</summary>
@@ -178,7 +182,7 @@ public sealed class WakeWordFeatures : IDisposable
 
     /// <summary>
     /// The embedding of the window <paramref name="lag"/> chunks before the newest (0 = the current one). Streaming, a
-    /// window right after the last one computed costs a step; any other goes through the whole-window model.
+    /// window right after the last one computed costs a step; any other rebuilds the stream from its own frames.
     /// </summary>
     public void ComputePast(int lag, Span<float> embedding)
     {
@@ -225,27 +229,52 @@ public sealed class WakeWordFeatures : IDisposable
     /// heads' history after a reset (fixed seed, so runs are reproducible). The noise goes through the bound sessions
     /// chunk by chunk, as audio would, so no session ever sees a batch wider than one window: a 41-wide batch made
     /// ONNX Runtime allocate ~40 MiB of intermediate tensors once, which the C heap kept. Leaves the front end reset.
-    /// Streaming, every fourth seed window is also computed by the whole-window model: if any value differs by more than
-    /// <see cref="StreamingTolerance"/>, streaming is turned off (<see cref="StreamingFallback"/> says why) and the
-    /// seed is the whole-window model's.
+    /// Streaming, the seed is first computed by the whole-window model (a session held only for this), then streamed,
+    /// and the two compared window by window: if any value differs by more than <see cref="StreamingTolerance"/>,
+    /// streaming is turned off (<see cref="StreamingFallback"/> says why) and the seed is the whole-window model's.
     /// </summary>
     public float[] ComputeSeed(int count)
     {
-        float[] seed = ComputeSeedWindows(count, out float delta);
+        if (_stream is not { } stream)
+        {
+            return ComputeSeedWindows(count);
+        }
+
+        float[] reference;
+        _stream = null;
+        try
+        {
+            BindWholeWindow();
+            reference = ComputeSeedWindows(count);
+        }
+        finally
+        {
+            ReleaseWholeWindow();
+            _stream = stream;
+            NativeHeap.Trim();
+        }
+
+        float[] seed = ComputeSeedWindows(count);
+        float delta = 0;
+        for (int i = 0; i < seed.Length; i++)
+        {
+            delta = MathF.Max(delta, MathF.Abs(seed[i] - reference[i]));
+        }
+
         StreamingSeedDelta = delta;
-        if (_stream is not null && !(delta <= StreamingTolerance))
+        if (!(delta <= StreamingTolerance))
         {
             StreamingFallback = $"{EmbeddingModel}: streamed embeddings differ from the whole-window model's by up to {delta:G3} on the start-up seed (tolerance {StreamingTolerance}); the whole-window model is used";
             _stream.Dispose();
             _stream = null;
             BindWholeWindow();
-            seed = ComputeSeedWindows(count, out _);
+            return reference;
         }
 
         return seed;
     }
 
-    private float[] ComputeSeedWindows(int count, out float delta)
+    private float[] ComputeSeedWindows(int count)
     {
         const int seconds = 4;
         var rng = new Random(1234);
@@ -253,8 +282,6 @@ public sealed class WakeWordFeatures : IDisposable
         int chunks = seconds * 16_000 / ChunkSamples;
         int windows = Math.Min(count, chunks - (WindowFrames / FramesPerChunk) + 1);
         var seed = new float[Math.Max(0, windows) * EmbeddingSize];
-        var reference = new float[EmbeddingSize];
-        delta = 0;
         Reset();
         for (int c = 0; c < chunks; c++)
         {
@@ -267,17 +294,7 @@ public sealed class WakeWordFeatures : IDisposable
             int window = c - (chunks - windows);
             if (window >= 0)
             {
-                Span<float> embedding = seed.AsSpan(window * EmbeddingSize, EmbeddingSize);
-                ComputeCurrent(embedding);
-                if (_stream is not null && window % SeedCheckEvery == SeedCheckEvery - 1)
-                {
-                    // A stepped window checked against the whole-window model (every one would double the seed's cost).
-                    _stream.Reference(Window(0), reference);
-                    for (int i = 0; i < EmbeddingSize; i++)
-                    {
-                        delta = MathF.Max(delta, MathF.Abs(embedding[i] - reference[i]));
-                    }
-                }
+                ComputeCurrent(seed.AsSpan(window * EmbeddingSize, EmbeddingSize));
             }
         }
 
@@ -299,6 +316,11 @@ public sealed class WakeWordFeatures : IDisposable
     {
         _mel.Dispose();
         _stream?.Dispose();
+        ReleaseWholeWindow();
+    }
+
+    private void ReleaseWholeWindow()
+    {
         if (_past is not null)
         {
             // Siblings first: _past[0] holds the shared session's lease.
@@ -306,6 +328,8 @@ public sealed class WakeWordFeatures : IDisposable
             {
                 _past[k]?.Dispose();
             }
+
+            _past = null;
         }
     }
 

@@ -16,9 +16,10 @@ internal sealed class EmbeddingChain
     private const int FloatType = 1;
     private const int Int64Type = 7;
 
-    private EmbeddingChain(ModelProto model, string inputName, string chainInput, ChainShape input, IReadOnlyList<ChainLayer> layers, int embeddingSize)
+    private EmbeddingChain(ModelProto model, string inputName, string chainInput, ChainShape input, IReadOnlyList<ChainLayer> layers, int embeddingSize, int windowStep)
     {
         Model = model;
+        WindowStep = windowStep;
         InputName = inputName;
         ChainInput = chainInput;
         Input = input;
@@ -41,6 +42,9 @@ internal sealed class EmbeddingChain
     public IReadOnlyList<ChainLayer> Layers { get; }
 
     public int EmbeddingSize { get; }
+
+    /// <summary>The frames a window step adds (what <see cref="ChainLayer.NewRows"/> were computed for).</summary>
+    public int WindowStep { get; }
 
     public static EmbeddingChain Read(ModelProto model, int windowFrames, int melBands, int windowStep)
     {
@@ -130,7 +134,7 @@ internal sealed class EmbeddingChain
         }
 
         CheckEveryRowUsed(layers, chainInput);
-        return new EmbeddingChain(model, input.Name, first.Output[0], chainInput, layers, shape.Channels);
+        return new EmbeddingChain(model, input.Name, first.Output[0], chainInput, layers, shape.Channels, windowStep);
     }
 
     /// <summary>The window's output row depends on every row of every layer (so the cached rows are exactly a layer's rows).</summary>

@@ -8,54 +8,43 @@ namespace EdgeAgent.Speech.Streaming;
 /// <summary>
 /// The embedding of consecutive windows computed stage by stage (<see cref="StreamingPlan"/>): each stage's input
 /// holds the last rows of its cut tensor, a window step shifts them by the new rows the previous stage computed, so
-/// per window each layer computes only its new rows. <see cref="Full"/> runs the whole-window model, which also gives
-/// every cut tensor, and rebuilds the cached rows from it: any window that does not follow the last one goes there.
-/// All buffers and bindings are made once; <see cref="Step"/> and <see cref="Full"/> allocate nothing.
+/// per window each layer computes only its new rows. <see cref="Full"/> rebuilds the cached rows of any window from its
+/// frames alone, by stepping the stages through the <see cref="ResyncSteps"/> window positions that end inside it: every
+/// row a window's tensors hold depends on that window's frames only, and is computed as a new row at the step its
+/// last frame arrives, so whatever the caches held before (and the frames before the window, filled in) never reaches
+/// the result. No whole-window model is kept. All buffers and bindings are made once; <see cref="Step"/> and
+/// <see cref="Full"/> allocate nothing.
 /// </summary>
 internal sealed class StreamingEmbedder : IDisposable
 {
     private readonly List<BoundSession> _sessions = [];
-    private readonly (ChainShape Input, ChainShape Output, int FullRows)[] _stages; // not the plan: its models are garbage once loaded
-    private readonly BoundSession _tapped;
+    private readonly (ChainShape Input, ChainShape Output)[] _stages; // not the plan: its models are garbage once loaded
     private readonly BoundSession[] _runs;   // stage j's session
-    private readonly float[] _window;
-    private readonly float[] _tappedEmbedding;
-    private readonly float[][] _taps;    // [j ≥ 1]: stage j's cut tensor over the whole window
     private readonly float[][] _inputs;  // stage j's input: the last rows of its cut tensor, NCHW
     private readonly float[][] _outputs; // stage j's new rows of the tensor it ends at
     private readonly int _windowValues;
+    private readonly int _windowRows;    // frames in a window
+    private readonly int _frameValues;   // values per frame
+    private readonly int _step;          // frames a window step adds
 
     private StreamingEmbedder(InstalledModel embedding, StreamingPlan plan, StreamingCuts cuts, OnnxOptions options)
     {
         EmbeddingChain chain = plan.Chain;
-        _stages = plan.Stages.Select(s => (s.Input, s.Output, s.FullRows)).ToArray();
+        _stages = plan.Stages.Select(s => (s.Input, s.Output)).ToArray();
         _windowValues = chain.Input.Values;
-        _window = Pinned(_windowValues);
-        _tappedEmbedding = Pinned(chain.EmbeddingSize);
-        _taps = new float[_stages.Length][];
+        _windowRows = chain.Input.Rows;
+        _frameValues = chain.Input.Channels * chain.Input.Width;
+        _step = plan.WindowStep;
+        ResyncSteps = (_windowRows + _step - 1) / _step;
+        EmbeddingSize = chain.EmbeddingSize;
         _inputs = new float[_stages.Length][];
         _outputs = new float[_stages.Length][];
         _runs = new BoundSession[_stages.Length];
         try
         {
-            string tappedName = $"{embedding} (whole window with streaming taps)";
-            _tapped = Track(BoundSession.Shared(embedding, $"stream:{cuts}:tapped", options, () => OnnxSessions.Open(plan.TappedModel, tappedName, options)));
-            _tapped.BindInput<float>(chain.InputName, _window, [1, chain.Input.Rows, chain.Input.Width, 1]);
-            _tapped.BindOutput<float>(chain.Model.Graph.Output[0].Name, _tappedEmbedding, [1, 1, 1, chain.EmbeddingSize]);
             for (int j = 0; j < _stages.Length; j++)
             {
                 StreamingStage stage = plan.Stages[j];
-                if (j > 0)
-                {
-                    ChainShape full = stage.Input.WithRows(stage.FullRows);
-                    _taps[j] = Pinned(full.Values);
-                    _tapped.BindOutput<float>(stage.InputName, _taps[j], full.Dimensions);
-                }
-                else
-                {
-                    _taps[j] = [];
-                }
-
                 _inputs[j] = Pinned(stage.Input.Values);
                 _outputs[j] = Pinned(stage.Output.Values);
                 string name = $"{embedding} streaming stage {j}";
@@ -78,7 +67,16 @@ internal sealed class StreamingEmbedder : IDisposable
         }
     }
 
-    public int EmbeddingSize => _tappedEmbedding.Length;
+    public int EmbeddingSize { get; }
+
+    /// <summary>The window positions <see cref="Full"/> steps through: as many window steps as a window has frames.</summary>
+    public int ResyncSteps { get; }
+
+    /// <summary>
+    /// What <see cref="Full"/> puts in the caches and in place of the frames before the window (none of it can reach
+    /// the result; tests set NaN or huge values to show it).
+    /// </summary>
+    internal float ResyncFill { get; set; }
 
     /// <summary>
     /// Cuts <paramref name="embedding"/>'s graph into stages and opens them (or shares the sessions another pipeline
@@ -108,30 +106,30 @@ internal sealed class StreamingEmbedder : IDisposable
     }
 
     /// <summary>
-    /// The embedding of <paramref name="window"/> (time-major frames × bands) by the whole-window model; the stages'
-    /// cached rows become this window's, so the next window can <see cref="Step"/>.
+    /// The embedding of <paramref name="window"/> (time-major frames × bands) from its frames alone: the stages step
+    /// through the <see cref="ResyncSteps"/> window positions ending in it, the last being the window itself, so that
+    /// the cached rows become this window's and the next window can <see cref="Step"/>.
     /// </summary>
     public void Full(ReadOnlySpan<float> window, Span<float> embedding)
     {
-        Reference(window, embedding);
         for (int j = 1; j < _stages.Length; j++)
         {
-            ChainShape input = _stages[j].Input;
-            int full = _stages[j].FullRows;
-            int rowValues = input.Rows * input.Width;
-            for (int c = 0; c < input.Channels; c++)
-            {
-                _taps[j].AsSpan(((c * full) + full - input.Rows) * input.Width, rowValues).CopyTo(_inputs[j].AsSpan(c * rowValues));
-            }
+            Array.Fill(_inputs[j], ResyncFill);
         }
-    }
 
-    /// <summary>The whole-window model's embedding of <paramref name="window"/>, leaving the cached rows as they are.</summary>
-    public void Reference(ReadOnlySpan<float> window, Span<float> embedding)
-    {
-        window[.._windowValues].CopyTo(_window);
-        _tapped.Run();
-        _tappedEmbedding.CopyTo(embedding);
+        int rows = _stages[0].Input.Rows;
+        Span<float> first = _inputs[0];
+        for (int k = ResyncSteps - 1; k >= 0; k--)
+        {
+            int end = _windowRows - (k * _step); // the frame this position ends at (exclusive)
+            int start = end - rows;
+            int missing = Math.Max(0, -start);
+            first[..(missing * _frameValues)].Fill(ResyncFill);
+            window.Slice((start + missing) * _frameValues, (rows - missing) * _frameValues).CopyTo(first[(missing * _frameValues)..]);
+            Advance();
+        }
+
+        _outputs[^1].AsSpan(0, EmbeddingSize).CopyTo(embedding);
     }
 
     /// <summary>The embedding of the window one step after the last one computed (by <see cref="Full"/> or <see cref="Step"/>).</summary>
@@ -139,6 +137,13 @@ internal sealed class StreamingEmbedder : IDisposable
     {
         ChainShape first = _stages[0].Input;
         window[(_windowValues - first.Values).._windowValues].CopyTo(_inputs[0]);
+        Advance();
+        _outputs[^1].AsSpan(0, EmbeddingSize).CopyTo(embedding);
+    }
+
+    /// <summary>Runs stage 0 over its input as it is, then each later stage over its cache shifted by the rows just computed.</summary>
+    private void Advance()
+    {
         _runs[0].Run();
         for (int j = 1; j < _stages.Length; j++)
         {
@@ -157,8 +162,6 @@ internal sealed class StreamingEmbedder : IDisposable
 
             _runs[j].Run();
         }
-
-        _outputs[^1].AsSpan(0, EmbeddingSize).CopyTo(embedding);
     }
 
     public void Dispose()

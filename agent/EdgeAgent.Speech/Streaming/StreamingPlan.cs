@@ -5,27 +5,24 @@ namespace EdgeAgent.Speech.Streaming;
 
 /// <summary>
 /// The embedding chain cut into stages (<see cref="StreamingCuts"/>), each an ONNX model of its layers over just the
-/// rows a window step needs, and the whole-window model with every cut tensor as an extra output (<see cref="TappedModel"/>),
-/// from which the stages' cached inputs are rebuilt for any window. The surgery is deterministic: the same file gives
-/// the same stage models.
+/// rows a window step needs. The surgery is deterministic: the same file gives the same stage models.
 /// </summary>
 internal sealed class StreamingPlan
 {
     private const int FloatType = 1;
 
-    private StreamingPlan(EmbeddingChain chain, IReadOnlyList<StreamingStage> stages, byte[] tappedModel)
+    private StreamingPlan(EmbeddingChain chain, IReadOnlyList<StreamingStage> stages)
     {
         Chain = chain;
         Stages = stages;
-        TappedModel = tappedModel;
     }
 
     public EmbeddingChain Chain { get; }
 
     public IReadOnlyList<StreamingStage> Stages { get; }
 
-    /// <summary>The original graph plus outputs for the inputs of stages 1 …, in stage order (<see cref="StreamingStage.InputName"/>).</summary>
-    public byte[] TappedModel { get; }
+    /// <summary>The frames a window step adds.</summary>
+    public int WindowStep => Chain.WindowStep;
 
     public static StreamingPlan Create(EmbeddingChain chain, StreamingCuts cuts)
     {
@@ -62,10 +59,10 @@ internal sealed class StreamingPlan
             var input = full.WithRows(rows);
             var output = end.Output.WithRows(end.NewRows);
             byte[] model = StageModel(chain, layers.Skip(from).Take(to - from).ToList(), inputName, input, end.OutputName, output, s);
-            stages.Add(new StreamingStage(model, inputName, end.OutputName, input, output, full.Rows));
+            stages.Add(new StreamingStage(model, inputName, end.OutputName, input, output));
         }
 
-        return new StreamingPlan(chain, stages, Tapped(chain, stages));
+        return new StreamingPlan(chain, stages);
     }
 
     private static byte[] StageModel(EmbeddingChain chain, List<ChainLayer> layers, string inputName, ChainShape input, string outputName, ChainShape output, int index)
@@ -89,19 +86,6 @@ internal sealed class StreamingPlan
             Graph = graph,
         };
         model.OpsetImport.AddRange(source.OpsetImport.Select(o => o.Clone()));
-        return model.ToByteArray();
-    }
-
-    private static byte[] Tapped(EmbeddingChain chain, List<StreamingStage> stages)
-    {
-        ModelProto model = chain.Model.Clone();
-        foreach (StreamingStage stage in stages.Skip(1))
-        {
-            long[] dims = stage.Input.WithRows(stage.FullRows).Dimensions;
-            dims[0] = -1;
-            model.Graph.Output.Add(Value(stage.InputName, dims));
-        }
-
         return model.ToByteArray();
     }
 

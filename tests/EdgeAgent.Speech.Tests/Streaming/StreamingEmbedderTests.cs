@@ -26,7 +26,7 @@ public sealed class StreamingEmbedderTests(ITestOutputHelper output)
 
         float delta = Compare(whole, streamed, chunks);
 
-        output.WriteLine($"{cuts}: {chunks.Length} chunks, max |Δ| {delta:G3}, {streamed.StreamedWindows} steps, {streamed.FullWindows} whole windows");
+        output.WriteLine($"{cuts}: {chunks.Length} chunks, max |Δ| {delta:G3}, {streamed.StreamedWindows} steps, {streamed.FullWindows} rebuilt windows");
         Assert.True(delta <= WakeWordFeatures.StreamingTolerance, $"max |Δ| {delta}");
         Assert.Equal(1, streamed.FullWindows);
         Assert.Equal(chunks.Length - 1, streamed.StreamedWindows);
@@ -62,13 +62,20 @@ public sealed class StreamingEmbedderTests(ITestOutputHelper output)
         Assert.Equal(40, streamed.StreamedWindows);
     }
 
-    [Fact]
-    public void ComputePast_GateLikeUse_SkippedChunksAndBackfillEqualWholeWindow()
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(float.NaN)]
+    [InlineData(1e4f)]
+    [InlineData(-1e4f)]
+    public void ComputePast_GateLikeUse_SkippedChunksAndBackfillEqualWholeWindow(float resyncFill)
     {
         // Closed gate (chunks skipped), then a pre-roll oldest first, then a few open chunks, then a lag out of order.
+        // Each rebuild of the stream starts from caches and pre-window frames full of resyncFill: NaN or huge values
+        // would show in the embedding if any of it reached the result.
         float[][] chunks = LongClipChunks()[..200];
         using WakeWordFeatures whole = Features(null);
         using WakeWordFeatures streamed = Features(StreamingCuts.Minimal);
+        streamed.Stream!.ResyncFill = resyncFill;
         var a = new float[Embedding];
         var b = new float[Embedding];
         float delta = 0;
@@ -76,6 +83,7 @@ public sealed class StreamingEmbedderTests(ITestOutputHelper output)
         {
             whole.ComputePast(lag, a);
             streamed.ComputePast(lag, b);
+            Assert.All(b, v => Assert.True(float.IsFinite(v), $"lag {lag}: {v}"));
             delta = Math.Max(delta, MaxDelta(a, b));
         }
 
@@ -102,7 +110,7 @@ public sealed class StreamingEmbedderTests(ITestOutputHelper output)
                 Check(0);
             }
 
-            Check(7); // not the next window: the whole-window model, which rebuilds the stream
+            Check(7); // not the next window: the stream is rebuilt from its frames
             Check(6);
             for (int closed = 0; closed < 5 + (round * 4); closed++, c++)
             {
@@ -111,9 +119,9 @@ public sealed class StreamingEmbedderTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"max |Δ| {delta:G3}, {streamed.StreamedWindows} steps, {streamed.FullWindows} whole windows");
+        output.WriteLine($"fill {resyncFill}: max |Δ| {delta:G3}, {streamed.StreamedWindows} steps, {streamed.FullWindows} rebuilt windows");
         Assert.True(delta <= WakeWordFeatures.StreamingTolerance, $"max |Δ| {delta}");
-        // Per round the pre-roll's oldest window and the out-of-order lag 7 go through the whole-window model, except
+        // Per round the pre-roll's oldest window and the out-of-order lag 7 rebuild the stream, except
         // after round 1's pause of 9 chunks: the pre-roll's oldest window (15 back) is then the one after lag 6's.
         Assert.Equal(7, streamed.FullWindows);
         Assert.Equal((4 * (15 + 10 + 1)) + 1, streamed.StreamedWindows);
