@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The agent's memory through a rollout: one real edge-agent (Silero VAD v5, mel, embedding, all six keyword heads, drift,
 # clips, the fleet link and the updater) against a real edge-cloud (embedded broker + LiteDB) on this machine, listening
-# in real time to synthetic speech on a loop. Its resident memory (/proc/<pid>/status: VmRSS, RssAnon, RssFile) is
+# in real time to synthetic speech on a loop. Its resident memory (/proc/<pid>/status: VmRSS = RssAnon + RssFile +
+# RssShmem, the last being the JIT's double-mapped code) is
 # sampled every second through each phase: steady state, then a canary rollout of Silero VAD v6 over v5 held in
 # SHADOW (both VADs run) and ACTIVE (probation: v6 live, the previous pipeline kept for rollback) for PHASE_SECONDS
 # each, then steady again after the commit. Prints per phase the median and maximum.
 #   PHASE_SECONDS (60)  WARMUP_SECONDS (30)  RUNS (1)  SKIP_BUILD (0)
+#   ROLLOUT (1): 0 for a control run without a rollout, sampled as steady, later-1, later-2, later-3
 #   AGENT_ENV: extra environment for the agent, e.g. AGENT_ENV="MALLOC_ARENA_MAX=4" (A/B of a setting)
+#   AGENT_DLL: the agent to run (default: the build output), e.g. a `dotnet publish` of agent/EdgeAgent.Service
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -53,10 +56,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-samples=$work/samples # run phase rss anon file (KiB)
+samples=$work/samples # run phase rss anon file shmem (KiB)
 : >"$samples"
 sample() { # run phase pid
-    awk -v run="$1" -v phase="$2" '/^VmRSS/ { r = $2 } /^RssAnon/ { a = $2 } /^RssFile/ { f = $2 } END { print run, phase, r, a, f }' "/proc/$3/status" >>"$samples"
+    awk -v run="$1" -v phase="$2" '/^VmRSS/ { r = $2 } /^RssAnon/ { a = $2 } /^RssFile/ { f = $2 } /^RssShmem/ { m = $2 } END { print run, phase, r, a, f, m }' "/proc/$3/status" >>"$samples"
 }
 
 for run in $(seq 1 "$runs"); do
@@ -82,7 +85,7 @@ for run in $(seq 1 "$runs"); do
     id=rss-$run
     password=$(call POST /api/devices "{\"deviceId\":\"$id\",\"labels\":{\"deviceModel\":\"kiosk-k1\",\"micModel\":\"mic-a\",\"site\":\"lab\"}}" | field mqttPassword)
     # shellcheck disable=SC2086 # AGENT_ENV is a list of NAME=value words
-    env ${AGENT_ENV:-} dotnet "$(bin agent/EdgeAgent.Service edge-agent)" --EdgeAgent:DeviceId="$id" --EdgeAgent:Source="wav:$audio?loop=true&realtime=true" \
+    env ${AGENT_ENV:-} dotnet "${AGENT_DLL:-$(bin agent/EdgeAgent.Service edge-agent)}" --EdgeAgent:DeviceId="$id" --EdgeAgent:Source="wav:$audio?loop=true&realtime=true" \
         --EdgeAgent:DataDir="$work/agent-$run" --EdgeAgent:Telemetry:WindowSeconds=5 --EdgeAgent:HealthIntervalSeconds=30 \
         --EdgeAgent:Mqtt:Host=127.0.0.1 --EdgeAgent:Mqtt:Port="$mqtt" --EdgeAgent:Mqtt:Username="$id" --EdgeAgent:Mqtt:Password="$password" \
         --EdgeAgent:ModelsDir="$store" --EdgeAgent:Speech:VadVersion=v5 \
@@ -95,35 +98,41 @@ for run in $(seq 1 "$runs"); do
 
     for _ in $(seq 1 "$phase_seconds"); do sample "$run" steady "$agent_pid"; sleep 1; done
 
-    manifest=$(node -e '
-        const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-        console.log(JSON.stringify({ name: "silero_vad", kind: m.kind, version: "v6", inputs: m.inputs, outputs: m.outputs }));' "$models_src/silero_vad/v6/manifest.json")
-    curl -sS -f -X POST "$api/api/models" -H "X-Api-Key: $key" -F "manifest=$manifest" -F "file=@$models_src/silero_vad/v6/model.onnx" >/dev/null
-    rollout=$(call POST /api/rollouts "{\"model\":\"silero_vad\",\"version\":\"v6\",\"target\":\"all\",\"strategy\":\"canary\",\"shadowSeconds\":$phase_seconds,
-        \"stages\":[{\"percent\":100,\"bakeSeconds\":$phase_seconds}],\"gates\":{\"minDevices\":1,\"minSamples\":10,\"minAgreement\":0.5,\"maxErrorRate\":0},
-        \"deviceDeadlineSeconds\":$((4 * phase_seconds))}" | field id)
-    state=running
-    for _ in $(seq 1 $((5 * phase_seconds))); do
-        view=$(call GET "/api/rollouts/$rollout")
-        state=$(echo "$view" | field state)
-        phase=$(echo "$view" | node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log((r.devices[0] || {}).phase || "none")')
-        [[ $state == running ]] || break
-        case "$phase" in SHADOW|ACTIVE) sample "$run" "$phase" "$agent_pid" ;; esac
-        sleep 1
-    done
-    echo "agent-rss: run $run: rollout $state"
-    for _ in $(seq 1 "$phase_seconds"); do sample "$run" committed "$agent_pid"; sleep 1; done
+    if [[ ${ROLLOUT:-1} == 0 ]]; then
+        for later in 1 2 3; do
+            for _ in $(seq 1 "$phase_seconds"); do sample "$run" "later-$later" "$agent_pid"; sleep 1; done
+        done
+    else
+        manifest=$(node -e '
+            const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+            console.log(JSON.stringify({ name: "silero_vad", kind: m.kind, version: "v6", inputs: m.inputs, outputs: m.outputs }));' "$models_src/silero_vad/v6/manifest.json")
+        curl -sS -f -X POST "$api/api/models" -H "X-Api-Key: $key" -F "manifest=$manifest" -F "file=@$models_src/silero_vad/v6/model.onnx" >/dev/null
+        rollout=$(call POST /api/rollouts "{\"model\":\"silero_vad\",\"version\":\"v6\",\"target\":\"all\",\"strategy\":\"canary\",\"shadowSeconds\":$phase_seconds,
+            \"stages\":[{\"percent\":100,\"bakeSeconds\":$phase_seconds}],\"gates\":{\"minDevices\":1,\"minSamples\":10,\"minAgreement\":0.5,\"maxErrorRate\":0},
+            \"deviceDeadlineSeconds\":$((4 * phase_seconds))}" | field id)
+        state=running
+        for _ in $(seq 1 $((5 * phase_seconds))); do
+            view=$(call GET "/api/rollouts/$rollout")
+            state=$(echo "$view" | field state)
+            phase=$(echo "$view" | node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log((r.devices[0] || {}).phase || "none")')
+            [[ $state == running ]] || break
+            case "$phase" in SHADOW|ACTIVE) sample "$run" "$phase" "$agent_pid" ;; esac
+            sleep 1
+        done
+        echo "agent-rss: run $run: rollout $state"
+    fi
+    [[ ${ROLLOUT:-1} == 0 ]] || for _ in $(seq 1 "$phase_seconds"); do sample "$run" committed "$agent_pid"; sleep 1; done
     grep -o 'detections [0-9]*\|memory [0-9]* MiB' "$work/agent-$run.log" | tail -2 | paste -sd' ' | sed "s/^/agent-rss: run $run: last health line: /" || true
     kill "$agent_pid" "$cloud_pid" 2>/dev/null || true
     wait "$agent_pid" "$cloud_pid" 2>/dev/null || true
 done
 
 echo "agent-rss: ${AGENT_ENV:+($AGENT_ENV) }resident memory of the agent, MiB, over $runs run(s) of ${phase_seconds} s per phase (median / max)"
-printf '%-10s %8s %16s %16s %16s\n' phase samples VmRSS RssAnon RssFile
-for phase in steady SHADOW ACTIVE committed; do
-    awk -v p="$phase" '$2 == p { print $3, $4, $5 }' "$samples" >"$work/p"
+printf '%-10s %8s %16s %16s %16s %16s\n' phase samples VmRSS RssAnon RssFile RssShmem
+for phase in steady SHADOW ACTIVE committed later-1 later-2 later-3; do
+    awk -v p="$phase" '$2 == p { print $3, $4, $5, $6 }' "$samples" >"$work/p"
     n=$(wc -l <"$work/p")
-    [[ $n -gt 0 ]] || { printf '%-10s %8s\n' "$phase" 0; continue; }
+    [[ $n -gt 0 ]] || continue
     stat() { cut -d' ' -f"$1" "$work/p" | sort -n | awk '{ v[NR] = $1 } END { printf "%.0f / %.0f", v[int((NR + 1) / 2)] / 1024, v[NR] / 1024 }'; }
-    printf '%-10s %8s %16s %16s %16s\n' "$phase" "$n" "$(stat 1)" "$(stat 2)" "$(stat 3)"
+    printf '%-10s %8s %16s %16s %16s %16s\n' "$phase" "$n" "$(stat 1)" "$(stat 2)" "$(stat 3)" "$(stat 4)"
 done

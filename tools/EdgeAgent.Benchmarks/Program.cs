@@ -15,6 +15,12 @@ if (args.Length > 0 && args[0] == "rss")
     return;
 }
 
+if (args.Length > 0 && args[0] == "rss-vad")
+{
+    VadRss.Run(new ModelStore(ModelStore.DefaultRoot()), args.Length > 1 ? args[1] : "v5", args.Length > 2 ? args[2] : "all");
+    return;
+}
+
 if (args.Length > 0 && args[0] == "streaming")
 {
     StreamingBench.Run(new ModelStore(ModelStore.DefaultRoot()), args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7, Path.Combine(Path.GetTempPath(), "edgeagent-bench"));

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using EdgeAgent.Contracts;
 using EdgeAgent.Core.Keywords;
 using EdgeAgent.Core.Models;
+using EdgeAgent.Core.Runtime;
 using EdgeAgent.Speech.Keywords;
 using EdgeAgent.Speech.Pipeline;
 using EdgeAgent.Speech.Vad;
@@ -136,6 +137,7 @@ public sealed class ShadowEvaluator : IDisposable
         _thread.Join();
         _vad?.Dispose();
         _head?.Dispose();
+        NativeHeap.Trim(); // the candidate's session and what its runs left in the C heap: ~14 MiB for a VAD, measured
     }
 
     private void Offer(ReadOnlySpan<float> input, float live, double timeSec, double audioSeconds)
