@@ -1,7 +1,10 @@
+using EdgeAgent.Core.Runtime;
 using EdgeAgent.Service;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Formatting.Compact;
+
+NativeHeap.UseFixedThresholds(); // before ONNX Runtime loads: freed tensors go back to the system
 
 Log.Logger = new LoggerConfiguration()
     .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)

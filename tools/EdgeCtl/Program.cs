@@ -1,7 +1,10 @@
 using System.CommandLine;
 using EdgeAgent.Core.Audio;
 using EdgeAgent.Core.Models;
+using EdgeAgent.Core.Runtime;
 using EdgeCtl.Commands;
+
+NativeHeap.UseFixedThresholds(); // before ONNX Runtime loads: freed tensors go back to the system
 
 var root = new RootCommand("edgectl: the EdgeAgent technician's tool")
 {
