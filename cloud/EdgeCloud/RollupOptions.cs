@@ -14,8 +14,9 @@ public sealed class RollupOptions
 
     /// <summary>
     /// How often queued windows are rolled up. A round rewrites every (device, hour) and cohort row its windows touch,
-    /// so fewer rounds write less: measured at 1,000 devices publishing flat out, every 10 s instead of every second
-    /// ingests ~20 % more on both stores. Queries and the fleet watch roll up what is queued first, so they never lag.
+    /// so fewer rounds write less: measured at 1,000 devices publishing flat out (alternated runs), every 10 s instead of
+    /// every second ingests ~24 % more into LiteDB, with no clear difference on PostgreSQL. Queries and the fleet watch
+    /// roll up what is queued first, so they never lag.
     /// </summary>
     [Range(0.05, 3600)]
     public double EverySeconds { get; set; } = 10;

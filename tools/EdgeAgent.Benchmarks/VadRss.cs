@@ -38,24 +38,24 @@ internal static class VadRss
         GC.Collect();
         EdgeAgent.Core.Runtime.NativeHeap.Trim();
         Console.WriteLine($"{version} {setting}: session loaded  {Rss.Now()}");
-        bool v5 = session.InputMetadata.ContainsKey("state");
-        int samples = v5 ? 64 + 512 : 512;
+        bool oneState = session.InputMetadata.ContainsKey("state"); // v5 and v6; v4 has h and c
+        int samples = oneState ? 64 + 512 : 512;
         var input = new float[samples];
-        var state = new float[v5 ? 2 * 128 : 2 * 64];
+        var state = new float[oneState ? 2 * 128 : 2 * 64];
         var rng = new Random(1);
         using var binding = session.CreateIoBinding();
         using var runOptions = new RunOptions();
         using OrtValue inputValue = OrtValue.CreateTensorValueFromMemory(input, [1, samples]);
         using OrtValue sr = OrtValue.CreateTensorValueFromMemory(new long[] { 16_000 }, []);
-        using OrtValue stateValue = OrtValue.CreateTensorValueFromMemory(state, v5 ? [2, 1, 128] : [2, 1, 64]);
+        using OrtValue stateValue = OrtValue.CreateTensorValueFromMemory(state, oneState ? [2, 1, 128] : [2, 1, 64]);
         var output = new float[1];
         var stateOut = new float[state.Length];
         using OrtValue outputValue = OrtValue.CreateTensorValueFromMemory(output, [1, 1]);
-        using OrtValue stateOutValue = OrtValue.CreateTensorValueFromMemory(stateOut, v5 ? [2, 1, 128] : [2, 1, 64]);
+        using OrtValue stateOutValue = OrtValue.CreateTensorValueFromMemory(stateOut, oneState ? [2, 1, 128] : [2, 1, 64]);
         binding.BindInput("input", inputValue);
         binding.BindInput("sr", sr);
         binding.BindOutput("output", outputValue);
-        if (v5)
+        if (oneState)
         {
             binding.BindInput("state", stateValue);
             binding.BindOutput("stateN", stateOutValue);

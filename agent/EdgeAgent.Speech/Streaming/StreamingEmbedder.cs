@@ -34,7 +34,7 @@ internal sealed class StreamingEmbedder : IDisposable
         _windowValues = chain.Input.Values;
         _windowRows = chain.Input.Rows;
         _frameValues = chain.Input.Channels * chain.Input.Width;
-        _step = plan.WindowStep;
+        _step = chain.WindowStep;
         ResyncSteps = (_windowRows + _step - 1) / _step;
         EmbeddingSize = chain.EmbeddingSize;
         _inputs = new float[_stages.Length][];

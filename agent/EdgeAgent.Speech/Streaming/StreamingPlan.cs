@@ -21,9 +21,6 @@ internal sealed class StreamingPlan
 
     public IReadOnlyList<StreamingStage> Stages { get; }
 
-    /// <summary>The frames a window step adds.</summary>
-    public int WindowStep => Chain.WindowStep;
-
     public static StreamingPlan Create(EmbeddingChain chain, StreamingCuts cuts)
     {
         IReadOnlyList<ChainLayer> layers = chain.Layers;
