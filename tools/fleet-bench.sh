@@ -8,6 +8,7 @@
 #   DEVICES (1000) SECONDS (15) RUNS (3) CONNECT (10000)
 #   SKIP_BUILD (0: build the solution first)  BROKERS (embedded mosquitto)  STORAGES (litedb postgres)
 #   CLOUD_ARGS: extra edge-cloud arguments, e.g. CLOUD_ARGS=--EdgeCloud:Rollups:EverySeconds=3600 (A/B of a setting)
+#   CLOUD_DLL, SIM_DLL: other builds of edge-cloud.dll and edge-fleetsim.dll (A/B of a change, e.g. from a git worktree)
 #   BACKFILL_DEVICES (10000) BACKFILL_HOURS (24) BACKFILL_WINDOW_MINUTES (10) QUERIES (200) ONLY_BACKFILL (0)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,8 +20,8 @@ connect=${CONNECT:-10000}
 
 tools/install-deps.sh --servers
 [[ ${SKIP_BUILD:-0} == 1 ]] || dotnet build EdgeAgent.sln -c Release --nologo -v quiet >/dev/null
-cloud_dll=cloud/EdgeCloud/bin/Release/net10.0/linux-x64/edge-cloud.dll
-sim_dll=tools/EdgeCloud.FleetSim/bin/Release/net10.0/linux-x64/edge-fleetsim.dll
+cloud_dll=${CLOUD_DLL:-cloud/EdgeCloud/bin/Release/net10.0/linux-x64/edge-cloud.dll}
+sim_dll=${SIM_DLL:-tools/EdgeCloud.FleetSim/bin/Release/net10.0/linux-x64/edge-fleetsim.dll}
 work=$(mktemp -d)
 chmod 755 "$work"
 pids=()

@@ -21,7 +21,7 @@ public sealed class RollupOptions
     [Range(0.05, 3600)]
     public double EverySeconds { get; set; } = 10;
 
-    /// <summary>Windows rolled up per transaction.</summary>
+    /// <summary>Windows rolled up per transaction at most (a round rewrites each row it touches once per transaction).</summary>
     [Range(1, 100_000)]
-    public int BatchWindows { get; set; } = 2000;
+    public int BatchWindows { get; set; } = 10_000;
 }

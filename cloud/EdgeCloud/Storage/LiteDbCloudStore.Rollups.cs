@@ -7,13 +7,19 @@ namespace EdgeCloud.Storage;
 
 /// <summary>
 /// Rollups in LiteDB: a window's id goes into <c>rollup_pending</c> in the transaction that stores it; a roll-up reads
-/// a batch of them, merges outside the store's lock (so ingest goes on), and writes the rows and removes the batch in
-/// one transaction. One roll-up or prune runs at a time (the gate), so the rows read are still the rows written over.
+/// a batch of them a chunk at a time (the windows themselves from memory when this process stored them), merges outside
+/// the store's lock (so ingest goes on), and writes the rows and removes the batch in one transaction. One roll-up or prune runs at a time (the gate), so the rows read are still the rows written over.
 /// Row ids are hex-encoded keys: LiteDB compares ids without case, label values may differ only in case.
 /// </summary>
 public sealed partial class LiteDbCloudStore
 {
     private const int SchemaRollups = 1;
+
+    /// <summary>Queued windows read under the store's lock at a time (a few milliseconds; ingest goes on in between).</summary>
+    private const int ReadChunk = 500;
+
+    /// <summary>Windows this process committed, for the roll-up to take without reading them back.</summary>
+    private readonly RecentWindows _recent = new();
     private readonly SemaphoreSlim _rollupGate = new(1, 1);
     private ILiteCollection<BsonDocument> _pending = null!;
     private ILiteCollection<BsonDocument> _deviceRollups = null!;
@@ -24,35 +30,59 @@ public sealed partial class LiteDbCloudStore
         await _rollupGate.WaitAsync(cancellationToken);
         try
         {
+            // Queued windows are read a chunk at a time and merged outside the lock, so ingest goes on in between.
             var ids = new List<BsonValue>();
-            var windows = new List<(string DeviceId, DateTimeOffset End, byte[] Profile, DeviceRecord? Device)>();
-            await Locked(() =>
+            var builder = new RollupBuilder();
+            var devices = new Dictionary<string, DeviceRecord?>(StringComparer.Ordinal);
+            BsonValue after = BsonValue.MinValue;
+            while (ids.Count < maxWindows)
             {
-                var devices = new Dictionary<string, DeviceRecord?>(StringComparer.Ordinal);
-                foreach (BsonDocument p in _pending.FindAll().Take(maxWindows))
+                int wanted = Math.Min(ReadChunk, maxWindows - ids.Count);
+                var chunk = new List<(string DeviceId, DateTimeOffset End, byte[] Profile, DeviceRecord? Device)>(wanted);
+                int taken = await Locked(() =>
                 {
-                    ids.Add(p["_id"]);
-                    if (_rawWindows.FindById(p["_id"]) is { } w)
+                    int n = 0;
+                    foreach (BsonDocument p in _pending.Find(Query.GT("_id", after), 0, wanted))
                     {
-                        string deviceId = w[nameof(WindowDoc.DeviceId)].AsString;
-                        if (!devices.TryGetValue(deviceId, out DeviceRecord? device))
+                        n++;
+                        ids.Add(after = p["_id"]);
+                        (string DeviceId, DateTimeOffset End, byte[] Profile)? window = null;
+                        if (_recent.TryTake(p["_id"].AsString, out WindowRecord? kept))
                         {
-                            devices[deviceId] = device = _devices.FindById(deviceId)?.ToRecord();
+                            window = (kept.DeviceId, kept.WindowEnd, kept.Profile);
+                        }
+                        else if (_rawWindows.FindById(p["_id"]) is { } w)
+                        {
+                            window = (w[nameof(WindowDoc.DeviceId)].AsString, Utc(w[nameof(WindowDoc.WindowEnd)].AsDateTime), w[nameof(WindowDoc.Profile)].AsBinary);
                         }
 
-                        windows.Add((deviceId, Utc(w[nameof(WindowDoc.WindowEnd)].AsDateTime), w[nameof(WindowDoc.Profile)].AsBinary, device));
+                        if (window is { } q)
+                        {
+                            if (!devices.TryGetValue(q.DeviceId, out DeviceRecord? device))
+                            {
+                                devices[q.DeviceId] = device = _devices.FindById(q.DeviceId)?.ToRecord();
+                            }
+
+                            chunk.Add((q.DeviceId, q.End, q.Profile, device));
+                        }
                     }
+
+                    return n;
+                });
+                foreach ((string deviceId, DateTimeOffset end, byte[] profile, DeviceRecord? device) in chunk)
+                {
+                    builder.Add(deviceId, end, profile, device);
                 }
-            });
+
+                if (taken < wanted)
+                {
+                    break;
+                }
+            }
+
             if (ids.Count == 0)
             {
                 return 0;
-            }
-
-            var builder = new RollupBuilder();
-            foreach ((string deviceId, DateTimeOffset end, byte[] profile, DeviceRecord? device) in windows)
-            {
-                builder.Add(deviceId, end, profile, device);
             }
 
             var storedDevices = new Dictionary<(string, DateTimeOffset), DeviceRollup>();

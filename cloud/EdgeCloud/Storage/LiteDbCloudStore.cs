@@ -94,13 +94,14 @@ public sealed partial class LiteDbCloudStore : ICloudStore
     {
         var added = new bool[windows.Count];
         var lastSeen = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+        var queued = new List<WindowRecord>(windows.Count);
         _db.BeginTrans();
         try
         {
             for (int i = 0; i < windows.Count; i++)
             {
                 WindowRecord w = windows[i];
-                string id = $"{w.DeviceId}/{w.BootId}/{w.Seq}";
+                string id = RecentWindows.Key(w.DeviceId, w.BootId, w.Seq); // the roll-up takes recent windows by this id
                 if (_windows.FindById(id) is not null)
                 {
                     continue;
@@ -108,6 +109,7 @@ public sealed partial class LiteDbCloudStore : ICloudStore
 
                 _rawWindows.Insert(WindowDoc.ToBson(id, w));
                 EnqueueRollup(id);
+                queued.Add(w);
                 added[i] = true;
                 lastSeen[w.DeviceId] = w.ReceivedAt.UtcDateTime;
             }
@@ -122,6 +124,7 @@ public sealed partial class LiteDbCloudStore : ICloudStore
             }
 
             _db.Commit();
+            _recent.Keep(queued);
             return added;
         }
         catch

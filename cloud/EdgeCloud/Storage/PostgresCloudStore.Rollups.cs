@@ -19,6 +19,9 @@ public sealed partial class PostgresCloudStore
     private const long PartitionLock = 0x45646765506172;
     private readonly ConcurrentDictionary<DateTime, byte> _partitions = new();
 
+    /// <summary>Windows this process committed, for its roll-up to take without reading them back.</summary>
+    private readonly RecentWindows _recent = new();
+
     public async Task<int> RollUpAsync(string instance, int maxWindows, CancellationToken cancellationToken = default)
     {
         await using NpgsqlConnection connection = await _data.OpenConnectionAsync(cancellationToken);
@@ -26,12 +29,7 @@ public sealed partial class PostgresCloudStore
         await ExecuteAsync(connection, "select pg_advisory_xact_lock($1)", cancellationToken, InstanceLock(instance));
         var keys = (Devices: new List<string>(), Boots: new List<string>(), Seqs: new List<long>(), Ends: new List<DateTime>());
         var windows = new List<(string DeviceId, DateTimeOffset End, byte[] Profile)>();
-        await using (var claim = new NpgsqlCommand(
-            """
-            select p.device_id, p.boot_id, p.seq, p.window_end, w.profile
-            from (select * from rollup_pending limit $1 for update skip locked) p
-            left join windows w on w.device_id = p.device_id and w.boot_id = p.boot_id and w.seq = p.seq and w.window_end = p.window_end
-            """, connection, tx))
+        await using (var claim = new NpgsqlCommand("select device_id, boot_id, seq, window_end from rollup_pending limit $1 for update skip locked", connection, tx))
         {
             claim.Parameters.Add(new NpgsqlParameter { Value = maxWindows });
             await using NpgsqlDataReader r = await claim.ExecuteReaderAsync(cancellationToken);
@@ -40,11 +38,44 @@ public sealed partial class PostgresCloudStore
                 keys.Devices.Add(r.GetString(0));
                 keys.Boots.Add(r.GetString(1));
                 keys.Seqs.Add(r.GetInt64(2));
-                keys.Ends.Add(r.GetDateTime(3));
-                if (!r.IsDBNull(4))
-                {
-                    windows.Add((r.GetString(0), Time(r, 3), (byte[])r[4]));
-                }
+                keys.Ends.Add(DateTime.SpecifyKind(r.GetDateTime(3), DateTimeKind.Utc));
+            }
+        }
+
+        // Windows this process stored come from memory; the rest (another instance's, or from before a restart) are read.
+        var missing = (Devices: new List<string>(), Boots: new List<string>(), Seqs: new List<long>(), Ends: new List<DateTime>());
+        for (int i = 0; i < keys.Devices.Count; i++)
+        {
+            if (_recent.TryTake(RecentWindows.Key(keys.Devices[i], keys.Boots[i], (ulong)keys.Seqs[i]), out WindowRecord? kept))
+            {
+                windows.Add((kept.DeviceId, new DateTimeOffset(keys.Ends[i]), kept.Profile));
+            }
+            else
+            {
+                missing.Devices.Add(keys.Devices[i]);
+                missing.Boots.Add(keys.Boots[i]);
+                missing.Seqs.Add(keys.Seqs[i]);
+                missing.Ends.Add(keys.Ends[i]);
+            }
+        }
+
+        if (missing.Devices.Count > 0)
+        {
+            await using var read = new NpgsqlCommand(
+                """
+                select w.device_id, w.window_end, w.profile
+                from unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[]) as k(device_id, boot_id, seq, window_end)
+                join windows w on w.device_id = k.device_id and w.boot_id = k.boot_id and w.seq = k.seq and w.window_end = k.window_end
+                """, connection, tx);
+            foreach (object a in new object[] { missing.Devices.ToArray(), missing.Boots.ToArray(), missing.Seqs.ToArray(), missing.Ends.ToArray() })
+            {
+                read.Parameters.Add(Parameter(a));
+            }
+
+            await using NpgsqlDataReader r = await read.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken))
+            {
+                windows.Add((r.GetString(0), Time(r, 1), (byte[])r[2]));
             }
         }
 
@@ -86,7 +117,7 @@ public sealed partial class PostgresCloudStore
             """
             delete from rollup_pending p using unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[]) as k(device_id, boot_id, seq, window_end)
             where p.device_id = k.device_id and p.boot_id = k.boot_id and p.seq = k.seq and p.window_end = k.window_end
-            """, keys.Devices.ToArray(), keys.Boots.ToArray(), keys.Seqs.ToArray(), keys.Ends.Select(e => DateTime.SpecifyKind(e, DateTimeKind.Utc)).ToArray()));
+            """, keys.Devices.ToArray(), keys.Boots.ToArray(), keys.Seqs.ToArray(), keys.Ends.ToArray()));
         await write.ExecuteNonQueryAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return keys.Devices.Count;

@@ -97,7 +97,9 @@ public sealed partial class PostgresCloudStore : ICloudStore
 
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        return Enumerable.Range(0, windows.Count).Select(i => batch.BatchCommands[i].RecordsAffected == 1).ToList();
+        List<bool> added = [.. Enumerable.Range(0, windows.Count).Select(i => batch.BatchCommands[i].RecordsAffected == 1)];
+        _recent.Keep(windows.Where((_, i) => added[i]));
+        return added;
     }
 
     public Task<IReadOnlyList<WindowRecord>> ListWindowsAsync(string deviceId, int limit, CancellationToken cancellationToken = default) =>

@@ -64,6 +64,36 @@ public abstract partial class CloudStoreContract
     }
 
     [Fact]
+    public async Task Rollups_OfWindowsStoredBeforeARestart_AreReadBackFromTheStore()
+    {
+        // The roll-up takes the windows this process stored from memory; after a restart it must read them back.
+        await RegisterAsync(("a", "mic-a"), ("b", "mic-b"));
+        List<WindowRecord> windows = Windows(["a", "b"], hours: 2, perHour: 3, s_t0);
+        await Store.AddWindowsAsync(windows.GetRange(0, 7), Ct);
+        Assert.Equal(3, await Store.RollUpAsync("i1", 3, Ct));
+        using ICloudStore restarted = Reopen(Store);
+        await restarted.AddWindowsAsync(windows.GetRange(5, windows.Count - 5), Ct); // two duplicates of what was stored before
+        await DrainAsync(restarted, "i1", 4);
+        Assert.Equal(0, await restarted.PendingRollupsAsync(Ct));
+
+        foreach (string device in new[] { "a", "b" })
+        {
+            IReadOnlyList<DeviceRollup> rows = await restarted.ListDeviceRollupsAsync(device, s_t0.AddHours(-1), s_t0.AddHours(3), Ct);
+            foreach (IGrouping<DateTimeOffset, WindowRecord> hour in windows.Where(w => w.DeviceId == device).GroupBy(w => RollupBuckets.Hour(w.WindowEnd)))
+            {
+                DeviceRollup[] shares = rows.Where(r => r.Hour == hour.Key).ToArray();
+                Assert.Equal(Encoded(hour), Encoded(shares.Select(r => r.Profile)));
+                Assert.Equal(hour.Count(), shares.Sum(r => r.Windows));
+            }
+        }
+
+        var labels = new Dictionary<string, string> { ["a"] = "mic-a", ["b"] = "mic-b" };
+        AssertCohortRows(
+            await restarted.ListCohortRollupsAsync("micModel", RollupGrain.Hour, s_day0, s_day0.AddDays(1), Ct),
+            windows.GroupBy(w => (labels[w.DeviceId], RollupBuckets.Hour(w.WindowEnd))));
+    }
+
+    [Fact]
     public async Task A_LabelChange_MovesTheDeviceToItsNewCohortFromThenOn()
     {
         await RegisterAsync(("a", "mic-a"), ("b", "mic-a"));
@@ -143,6 +173,9 @@ public abstract partial class CloudStoreContract
             Assert.Equal(raw.Select(w => w.WindowEnd < dayCut ? RollupBuckets.Day(w.WindowEnd) : RollupBuckets.Hour(w.WindowEnd)).Distinct().Order(), cohort.Buckets.Keys);
         }
     }
+
+    /// <summary>The same data opened as after a restart (disposing <paramref name="store"/> when only one may be open).</summary>
+    protected abstract ICloudStore Reopen(ICloudStore store);
 
     /// <summary>A second cloud instance on the same data, or null when the store is for one process (LiteDB).</summary>
     protected virtual ICloudStore? OpenAnotherInstance() => null;

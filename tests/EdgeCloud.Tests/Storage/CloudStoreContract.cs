@@ -230,7 +230,15 @@ public abstract partial class CloudStoreContract : IDisposable
 
 public sealed class LiteDbCloudStoreTests : CloudStoreContract
 {
-    protected override ICloudStore Open() => new LiteDbCloudStore(TestPaths.NewTempDirectory());
+    private string? _dataDir;
+
+    protected override ICloudStore Open() => new LiteDbCloudStore(_dataDir ??= TestPaths.NewTempDirectory());
+
+    protected override ICloudStore Reopen(ICloudStore store)
+    {
+        store.Dispose(); // one process per LiteDB file
+        return Open();
+    }
 }
 
 [Trait("Category", "Integration")]
@@ -242,4 +250,6 @@ public sealed class PostgresCloudStoreTests : CloudStoreContract
 
     /// <summary>A second cloud instance: another store on the same database.</summary>
     protected override ICloudStore OpenAnotherInstance() => Open();
+
+    protected override ICloudStore Reopen(ICloudStore store) => Open();
 }
