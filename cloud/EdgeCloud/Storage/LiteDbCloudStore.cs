@@ -26,6 +26,7 @@ public sealed partial class LiteDbCloudStore : ICloudStore
     private readonly ILiteCollection<JsonDoc> _rolloutDevices;
     private readonly ILiteCollection<LeaseDoc> _leases;
     private readonly Lock _lock = new();
+    private readonly LastSeenWrites _lastSeen = new();
 
     public LiteDbCloudStore(string dataDir)
     {
@@ -114,17 +115,24 @@ public sealed partial class LiteDbCloudStore : ICloudStore
                 lastSeen[w.DeviceId] = w.ReceivedAt.UtcDateTime;
             }
 
+            var touched = new List<(string DeviceId, DateTime Seen)>(lastSeen.Count);
             foreach ((string deviceId, DateTime seen) in lastSeen)
             {
-                if (_devices.FindById(deviceId) is { } d)
+                if (_lastSeen.IsDue(deviceId, seen) && _devices.FindById(deviceId) is { } d)
                 {
                     d.LastSeen = seen;
                     _devices.Update(d);
+                    touched.Add((deviceId, seen));
                 }
             }
 
             _db.Commit();
             _recent.Keep(queued);
+            foreach ((string deviceId, DateTime seen) in touched)
+            {
+                _lastSeen.Written(deviceId, seen);
+            }
+
             return added;
         }
         catch

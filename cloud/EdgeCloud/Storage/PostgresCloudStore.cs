@@ -14,6 +14,7 @@ public sealed partial class PostgresCloudStore : ICloudStore
 {
     private const long SchemaLock = 0x45646765436c6f;
     private readonly NpgsqlDataSource _data;
+    private readonly LastSeenWrites _lastSeen = new();
 
     private PostgresCloudStore(NpgsqlDataSource data) => _data = data;
 
@@ -87,18 +88,29 @@ public sealed partial class PostgresCloudStore : ICloudStore
             batch.BatchCommands.Add(cmd);
         }
 
+        var touched = new List<(string DeviceId, DateTimeOffset Seen)>();
         foreach (IGrouping<string, WindowRecord> device in windows.GroupBy(w => w.DeviceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)) // one lock order: concurrent batches cannot deadlock
         {
-            var touch = new NpgsqlBatchCommand("update devices set last_seen = greatest(last_seen, $2) where device_id = $1");
-            touch.Parameters.Add(Parameter(device.Key));
-            touch.Parameters.Add(Parameter(device.Max(w => w.ReceivedAt)));
-            batch.BatchCommands.Add(touch);
+            DateTimeOffset seen = device.Max(w => w.ReceivedAt);
+            if (_lastSeen.IsDue(device.Key, seen))
+            {
+                var touch = new NpgsqlBatchCommand("update devices set last_seen = greatest(last_seen, $2) where device_id = $1");
+                touch.Parameters.Add(Parameter(device.Key));
+                touch.Parameters.Add(Parameter(seen));
+                batch.BatchCommands.Add(touch);
+                touched.Add((device.Key, seen));
+            }
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
         List<bool> added = [.. Enumerable.Range(0, windows.Count).Select(i => batch.BatchCommands[i].RecordsAffected == 1)];
         _recent.Keep(windows.Where((_, i) => added[i]));
+        foreach ((string deviceId, DateTimeOffset seen) in touched)
+        {
+            _lastSeen.Written(deviceId, seen);
+        }
+
         return added;
     }
 
