@@ -46,7 +46,7 @@ public sealed partial class PostgresCloudStore
         var missing = (Devices: new List<string>(), Boots: new List<string>(), Seqs: new List<long>(), Ends: new List<DateTime>());
         for (int i = 0; i < keys.Devices.Count; i++)
         {
-            if (_recent.TryTake(RecentWindows.Key(keys.Devices[i], keys.Boots[i], (ulong)keys.Seqs[i]), out WindowRecord? kept))
+            if (_recent.TryTake(keys.Devices[i], keys.Boots[i], (ulong)keys.Seqs[i], out WindowRecord? kept))
             {
                 windows.Add((kept.DeviceId, new DateTimeOffset(keys.Ends[i]), kept.Profile));
             }

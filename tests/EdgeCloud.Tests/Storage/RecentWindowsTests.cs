@@ -45,6 +45,19 @@ public sealed class RecentWindowsTests
     }
 
     [Fact]
+    public void Taken_ByItsParts_ItMustBeThatVeryWindow()
+    {
+        // "a/b" + "c" and "a" + "b/c" share a key; the roll-up must not take one for the other.
+        var recent = new RecentWindows(10);
+        recent.Keep([Window(1) with { DeviceId = "a/b", BootId = "c" }]);
+
+        Assert.False(recent.TryTake("a", "b/c", 1, out _));
+        recent.Keep([Window(2) with { DeviceId = "a", BootId = "b" }]);
+        Assert.True(recent.TryTake("a", "b", 2, out WindowRecord? w));
+        Assert.Equal("a", w.DeviceId);
+    }
+
+    [Fact]
     public void The_Key_IsTheLiteDbWindowId() => Assert.Equal("dev-1/b7/42", RecentWindows.Key("dev-1", "b7", 42));
 
     private static WindowRecord Window(ulong seq) => new()

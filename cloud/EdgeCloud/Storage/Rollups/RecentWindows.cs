@@ -54,6 +54,10 @@ public sealed class RecentWindows(int capacity)
         }
     }
 
+    /// <summary>The window with this key, removed: a roll-up has claimed it (only when it is that very window).</summary>
+    public bool TryTake(string deviceId, string bootId, ulong seq, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WindowRecord? window) =>
+        TryTake(Key(deviceId, bootId, seq), out window) && window.DeviceId == deviceId && window.BootId == bootId && window.Seq == seq;
+
     /// <summary>The window with this id, removed: a roll-up has claimed it.</summary>
     public bool TryTake(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WindowRecord? window)
     {
