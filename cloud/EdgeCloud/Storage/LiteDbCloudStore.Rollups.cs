@@ -8,7 +8,8 @@ namespace EdgeCloud.Storage;
 /// <summary>
 /// Rollups in LiteDB: a window's id goes into <c>rollup_pending</c> in the transaction that stores it; a roll-up reads
 /// a batch of them a chunk at a time (the windows themselves from memory when this process stored them), merges outside
-/// the store's lock (so ingest goes on), and writes the rows and removes the batch in one transaction. One roll-up or prune runs at a time (the gate), so the rows read are still the rows written over.
+/// the store's lock (so ingest goes on), and writes the rows and removes the batch in one transaction. One roll-up or
+/// prune runs at a time (the gate), so the rows read are still the rows written over.
 /// Row ids are hex-encoded keys: LiteDB compares ids without case, label values may differ only in case.
 /// </summary>
 public sealed partial class LiteDbCloudStore
@@ -20,6 +21,7 @@ public sealed partial class LiteDbCloudStore
 
     /// <summary>Windows this process committed, for the roll-up to take without reading them back.</summary>
     private readonly RecentWindows _recent = new();
+
     private readonly SemaphoreSlim _rollupGate = new(1, 1);
     private ILiteCollection<BsonDocument> _pending = null!;
     private ILiteCollection<BsonDocument> _deviceRollups = null!;

@@ -43,7 +43,7 @@ public sealed partial class PostgresCloudStore
         }
 
         // Windows this process stored come from memory; the rest (another instance's, or from before a restart) are read.
-        var missing = (Devices: new List<string>(), Boots: new List<string>(), Seqs: new List<long>(), Ends: new List<DateTime>());
+        var missing = new List<int>();
         for (int i = 0; i < keys.Devices.Count; i++)
         {
             if (_recent.TryTake(keys.Devices[i], keys.Boots[i], (ulong)keys.Seqs[i], out WindowRecord? kept))
@@ -52,14 +52,11 @@ public sealed partial class PostgresCloudStore
             }
             else
             {
-                missing.Devices.Add(keys.Devices[i]);
-                missing.Boots.Add(keys.Boots[i]);
-                missing.Seqs.Add(keys.Seqs[i]);
-                missing.Ends.Add(keys.Ends[i]);
+                missing.Add(i);
             }
         }
 
-        if (missing.Devices.Count > 0)
+        if (missing.Count > 0)
         {
             await using var read = new NpgsqlCommand(
                 """
@@ -67,7 +64,11 @@ public sealed partial class PostgresCloudStore
                 from unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[]) as k(device_id, boot_id, seq, window_end)
                 join windows w on w.device_id = k.device_id and w.boot_id = k.boot_id and w.seq = k.seq and w.window_end = k.window_end
                 """, connection, tx);
-            foreach (object a in new object[] { missing.Devices.ToArray(), missing.Boots.ToArray(), missing.Seqs.ToArray(), missing.Ends.ToArray() })
+            foreach (object a in new object[]
+            {
+                missing.Select(i => keys.Devices[i]).ToArray(), missing.Select(i => keys.Boots[i]).ToArray(),
+                missing.Select(i => keys.Seqs[i]).ToArray(), missing.Select(i => keys.Ends[i]).ToArray(),
+            })
             {
                 read.Parameters.Add(Parameter(a));
             }
