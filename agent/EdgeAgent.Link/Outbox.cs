@@ -1,3 +1,4 @@
+using EdgeAgent.Storage;
 using LiteDB;
 
 namespace EdgeAgent.Link;
@@ -15,6 +16,7 @@ public sealed class Outbox : IDisposable
     public const string Event = "event";
 
     private const string DroppedCounter = "dropped";
+    private readonly DurableLiteDatabase _file;
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<OutboxRecord> _messages;
     private readonly ILiteCollection<CounterRecord> _counters;
@@ -28,7 +30,8 @@ public sealed class Outbox : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1024);
         Directory.CreateDirectory(dataDir);
         _maxBytes = maxBytes;
-        _db = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDir, "outbox.db"), Connection = ConnectionType.Direct });
+        _file = new DurableLiteDatabase(Path.Combine(dataDir, "outbox.db"));
+        _db = _file.Database;
         _messages = _db.GetCollection<OutboxRecord>("outbox");
         _counters = _db.GetCollection<CounterRecord>("counters");
         _bytes = _messages.FindAll().Sum(m => (long)m.Payload.Length);
@@ -79,6 +82,7 @@ public sealed class Outbox : IDisposable
                 _bytes += bytes.Length;
                 TrimLocked();
                 _db.Commit();
+                _file.Flush(); // on disk before anyone may send it
                 _available.Release();
                 return seq;
             }
@@ -99,6 +103,7 @@ public sealed class Outbox : IDisposable
             CounterRecord counter = _counters.FindById(counterName) ?? new CounterRecord { Id = counterName };
             counter.Value++;
             _counters.Upsert(counter);
+            _file.Flush(); // a number handed out is never handed out again, even after a power cut
             return counter.Value;
         }
     }
@@ -123,6 +128,8 @@ public sealed class Outbox : IDisposable
             {
                 _bytes -= record.Payload.Length;
             }
+
+            _file.Flush();
         }
     }
 
@@ -131,7 +138,7 @@ public sealed class Outbox : IDisposable
 
     public void Dispose()
     {
-        _db.Dispose();
+        _file.Dispose();
         _available.Dispose();
     }
 

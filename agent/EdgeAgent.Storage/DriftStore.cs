@@ -15,6 +15,7 @@ public sealed class DriftStore : IDisposable
 {
     private const string BaselineId = "baseline";
 
+    private readonly DurableLiteDatabase _file;
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<WindowRecord> _windows;
     private readonly ILiteCollection<HourRecord> _hours;
@@ -28,7 +29,8 @@ public sealed class DriftStore : IDisposable
         Directory.CreateDirectory(dataDir);
         _retainWindows = Math.Max(1, retainWindows);
         _retainHours = Math.Max(1, retainHours);
-        _db = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDir, "agent.db"), Connection = ConnectionType.Direct });
+        _file = new DurableLiteDatabase(Path.Combine(dataDir, "agent.db"));
+        _db = _file.Database;
         _windows = _db.GetCollection<WindowRecord>("drift_windows");
         _windows.EnsureIndex(w => w.End);
         _hours = _db.GetCollection<HourRecord>("drift_hours");
@@ -67,6 +69,7 @@ public sealed class DriftStore : IDisposable
             Trim(_windows, _retainWindows, w => w.Id);
             Trim(_hours, _retainHours, h => h.Id);
             _db.Commit();
+            _file.Flush();
         }
         catch
         {
@@ -81,7 +84,8 @@ public sealed class DriftStore : IDisposable
             .Select(h => (new DateTimeOffset(DateTime.SpecifyKind(h.Id, DateTimeKind.Utc)), h.Windows, ProfileCodec.Decode(h.Profile)))
             .ToList();
 
-    public void SaveBaseline(SignalProfile baseline, DriftThresholds? thresholds, DateTimeOffset learnedAt) =>
+    public void SaveBaseline(SignalProfile baseline, DriftThresholds? thresholds, DateTimeOffset learnedAt)
+    {
         _baseline.Upsert(new BaselineRecord
         {
             Id = BaselineId,
@@ -89,6 +93,8 @@ public sealed class DriftStore : IDisposable
             Profile = ProfileCodec.Encode(baseline),
             MinEffects = thresholds?.MinEffects.ToDictionary() ?? [],
         });
+        _file.Flush();
+    }
 
     public (SignalProfile Profile, DriftThresholds Thresholds, DateTimeOffset LearnedAt)? LoadBaseline()
     {
@@ -104,8 +110,11 @@ public sealed class DriftStore : IDisposable
     public void SaveAlarm(AlarmStateMachine alarm) => SaveAlarm(alarm.Family, alarm.State, alarm.Since);
 
     /// <summary>Stores a family's alarm state as an <see cref="AlarmChange"/> left it (no live state machine needed).</summary>
-    public void SaveAlarm(string family, AlarmState state, DateTimeOffset? since) =>
+    public void SaveAlarm(string family, AlarmState state, DateTimeOffset? since)
+    {
         _alarms.Upsert(new AlarmRecord { Id = family, State = state.ToString(), Since = since?.UtcDateTime });
+        _file.Flush();
+    }
 
     public void RestoreAlarms(IEnumerable<AlarmStateMachine> alarms)
     {
@@ -118,7 +127,7 @@ public sealed class DriftStore : IDisposable
         }
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose() => _file.Dispose();
 
     /// <summary>Deletes the oldest records (lowest ids) beyond <paramref name="retain"/>.</summary>
     private static void Trim<T>(ILiteCollection<T> collection, int retain, Func<T, BsonValue> id)

@@ -1,4 +1,5 @@
 using EdgeAgent.Contracts;
+using EdgeAgent.Storage;
 using LiteDB;
 
 namespace EdgeCloud.Storage;
@@ -10,6 +11,7 @@ namespace EdgeCloud.Storage;
 /// </summary>
 public sealed partial class LiteDbCloudStore : ICloudStore
 {
+    private readonly DurableLiteDatabase _file;
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<DeviceDoc> _devices;
     private readonly ILiteCollection<WindowDoc> _windows;
@@ -31,7 +33,8 @@ public sealed partial class LiteDbCloudStore : ICloudStore
     public LiteDbCloudStore(string dataDir)
     {
         Directory.CreateDirectory(dataDir);
-        _db = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDir, "cloud.db"), Connection = ConnectionType.Direct });
+        _file = new DurableLiteDatabase(Path.Combine(dataDir, "cloud.db"));
+        _db = _file.Database;
         _devices = _db.GetCollection<DeviceDoc>("devices");
         _windows = _db.GetCollection<WindowDoc>("windows");
         _rawWindows = _db.GetCollection("windows");
@@ -52,6 +55,7 @@ public sealed partial class LiteDbCloudStore : ICloudStore
         _leases = _db.GetCollection<LeaseDoc>("leases");
         OpenRollups();
         OpenClips();
+        _file.Flush();
     }
 
     public Task<bool> AddDeviceAsync(DeviceRecord device, CancellationToken cancellationToken = default) => Locked(() =>
@@ -344,7 +348,7 @@ public sealed partial class LiteDbCloudStore : ICloudStore
 
     public void Dispose()
     {
-        _db.Dispose();
+        _file.Dispose();
         _rollupGate.Dispose();
     }
 
@@ -402,12 +406,20 @@ public sealed partial class LiteDbCloudStore : ICloudStore
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> under the store's lock, then makes what it wrote durable (outside the lock, so that
+    /// others go on during the fsync) before the caller hears of it.
+    /// </summary>
     private Task<T> Locked<T>(Func<T> work)
     {
+        T result;
         lock (_lock)
         {
-            return Task.FromResult(work());
+            result = work();
         }
+
+        _file.Flush();
+        return Task.FromResult(result);
     }
 
     private Task Locked(Action work)
@@ -415,8 +427,10 @@ public sealed partial class LiteDbCloudStore : ICloudStore
         lock (_lock)
         {
             work();
-            return Task.CompletedTask;
         }
+
+        _file.Flush();
+        return Task.CompletedTask;
     }
 
     internal sealed class DeviceDoc
