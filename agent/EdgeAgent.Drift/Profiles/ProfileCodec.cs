@@ -273,8 +273,20 @@ public static class ProfileCodec
 
         public UInt128 Unsigned()
         {
-            UInt128 value = 0;
-            for (int shift = 0; shift < 128; shift += 7)
+            // Nearly every number fits 63 bits: gathered in a ulong (several times faster than UInt128 arithmetic).
+            ulong low = 0;
+            for (int shift = 0; shift < 63; shift += 7)
+            {
+                byte b = data[Position++];
+                low |= (ulong)(b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    return low;
+                }
+            }
+
+            UInt128 value = low; // sums of squares go on past 63 bits
+            for (int shift = 63; shift < 128; shift += 7)
             {
                 byte b = data[Position++];
                 value |= (UInt128)(b & 0x7F) << shift;

@@ -84,7 +84,11 @@ public sealed class RollupBuilder
         // Windows add into their device's hour; cohorts are made from the device hours (fewer merges, same sums).
         var key = (deviceId, RollupBuckets.Hour(windowEnd));
         SumOf(_devices, key).Add(decoded, deviceId, 1);
-        _cohortsOf.TryAdd(deviceId, device is null ? [] : [.. CohortsOf(device)]);
+        if (!_cohortsOf.ContainsKey(deviceId))
+        {
+            _cohortsOf[deviceId] = device is null ? [] : [.. CohortsOf(device)]; // once per device, not per window
+        }
+
         _cohorts.Clear();
     }
 
