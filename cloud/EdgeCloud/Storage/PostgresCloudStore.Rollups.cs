@@ -11,8 +11,9 @@ namespace EdgeCloud.Storage;
 /// Rollups and retention in PostgreSQL. Windows are partitioned by day of their end (<c>windows_pYYYYMMDD</c>, made on
 /// demand), so pruning drops whole partitions. A trigger queues each newly inserted window in <c>rollup_pending</c>
 /// (a conflicting duplicate inserts nothing, so it fires only for new windows). A roll-up claims queued windows with
-/// FOR UPDATE SKIP LOCKED (instances share the queue, each window is taken once), merges them into its instance's rows
-/// under that instance's advisory lock, and deletes them from the queue in the same transaction.
+/// FOR UPDATE SKIP LOCKED and deletes them in the same statement (instances share the queue, each window is taken once;
+/// a roll-up that fails rolls back and leaves them queued), and merges them into its instance's rows under that
+/// instance's advisory lock, in the same transaction.
 /// </summary>
 public sealed partial class PostgresCloudStore
 {
@@ -29,7 +30,12 @@ public sealed partial class PostgresCloudStore
         await ExecuteAsync(connection, "select pg_advisory_xact_lock($1)", cancellationToken, InstanceLock(instance));
         var keys = (Devices: new List<string>(), Boots: new List<string>(), Seqs: new List<long>(), Ends: new List<DateTime>());
         var windows = new List<(string DeviceId, DateTimeOffset End, byte[] Profile)>();
-        await using (var claim = new NpgsqlCommand("select device_id, boot_id, seq, window_end from rollup_pending limit $1 for update skip locked", connection, tx))
+        // Claimed and deleted in one statement (a rolled-back roll-up puts them back): one pass over the queue's rows.
+        await using (var claim = new NpgsqlCommand(
+            """
+            delete from rollup_pending where ctid = any(array(select ctid from rollup_pending limit $1 for update skip locked))
+            returning device_id, boot_id, seq, window_end
+            """, connection, tx))
         {
             claim.Parameters.Add(new NpgsqlParameter { Value = maxWindows });
             await using NpgsqlDataReader r = await claim.ExecuteReaderAsync(cancellationToken);
@@ -114,12 +120,10 @@ public sealed partial class PostgresCloudStore
                 """, c.Label, (short)c.Grain, c.Bucket, c.Value, instance, c.Windows, c.Devices.ToArray(), c.Profile));
         }
 
-        write.BatchCommands.Add(Command(
-            """
-            delete from rollup_pending p using unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[]) as k(device_id, boot_id, seq, window_end)
-            where p.device_id = k.device_id and p.boot_id = k.boot_id and p.seq = k.seq and p.window_end = k.window_end
-            """, keys.Devices.ToArray(), keys.Boots.ToArray(), keys.Seqs.ToArray(), keys.Ends.ToArray()));
-        await write.ExecuteNonQueryAsync(cancellationToken);
+        if (write.BatchCommands.Count > 0) // none when every claimed window was corrupt: they are dropped from the queue all the same
+        {
+            await write.ExecuteNonQueryAsync(cancellationToken);
+        }
         await tx.CommitAsync(cancellationToken);
         return keys.Devices.Count;
     }
