@@ -30,6 +30,31 @@ public sealed class ProfileCodecTests(ITestOutputHelper output)
         AssertSame(hour, ProfileCodec.Decode(encoded));
     }
 
+    [Fact]
+    public void Encode_RoundTrip_KeepsSumsBeyondSixtyThreeBits()
+    {
+        // Mel moments at the clamp (±1e9 units, quantised ±1e12): each square is 1e24, far past a ulong, so the decoder's
+        // 63-bit fast path must hand over to 128 bits; min, max and sums of both signs go through it too.
+        var profile = new SignalProfile();
+        var mel = new float[FrameFeatureExtractor.MelBands];
+        var features = new FrameFeatures();
+        for (int i = 0; i < 40; i++)
+        {
+            for (int b = 0; b < mel.Length; b++)
+            {
+                mel[b] = b % 2 == 0 ? 2e9f : -(float)Math.Pow(2, 20 + b) - i;
+            }
+
+            profile.Add(features, vadProbability: 0.9f, mel);
+        }
+
+        Assert.True(profile.MelBands[0].Raw.SumSquares > ulong.MaxValue, "the test needs a sum of squares past 64 bits");
+
+        SignalProfile back = ProfileCodec.Decode(ProfileCodec.Encode(profile));
+
+        AssertSame(profile, back);
+    }
+
     [Theory]
     [InlineData(new byte[] { 1, 2, 3 }, "no 'EP' header")]
     [InlineData(new byte[] { (byte)'E', (byte)'P', 9, 0 }, "version 9")]
