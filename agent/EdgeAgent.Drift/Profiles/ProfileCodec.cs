@@ -142,7 +142,7 @@ public static class ProfileCodec
 
         for (int i = 0; i < features; i++)
         {
-            long[] counts = r.Histogram(profile.Histograms[i].Bins);
+            ReadOnlySpan<long> counts = r.Histogram(profile.Histograms[i].Bins);
             profile.Load(frames, speech, clean, nonSpeech, i, counts, r.Moments());
         }
 
@@ -267,6 +267,8 @@ public static class ProfileCodec
 
     private sealed class Reader(byte[] data)
     {
+        private long[] _counts = [];
+
         public int Position { get; private set; }
 
         public bool AtEnd => Position == data.Length;
@@ -324,9 +326,16 @@ public static class ProfileCodec
             return text;
         }
 
-        public long[] Histogram(int bins)
+        /// <summary>The next histogram's counts, in a buffer reused by the next call (load them before reading on).</summary>
+        public ReadOnlySpan<long> Histogram(int bins)
         {
-            var counts = new long[bins + 2];
+            if (_counts.Length < bins + 2)
+            {
+                _counts = new long[bins + 2];
+            }
+
+            Span<long> counts = _counts.AsSpan(0, bins + 2);
+            counts.Clear();
             long nonZero = Count();
             int index = -1;
             for (long i = 0; i < nonZero; i++)

@@ -159,16 +159,23 @@ public sealed class SignalProfile
             throw new ProfileBoundsException($"profile frame counts are inconsistent: {Frames} frames, {SpeechFrames} speech ({CleanSpeechFrames} clean), {NonSpeechFrames} non-speech");
         }
 
+        // Names are built only for a message: every decoded window is checked, and almost all pass.
         IReadOnlyList<ProfileFeature> catalog = FeatureCatalog.Features;
         for (int i = 0; i < _histograms.Length; i++)
         {
-            Bound(catalog[i].Name, _histograms[i].Total, Frames);
-            CheckMoments(catalog[i].Name, _moments[i], Frames);
+            if (_histograms[i].Total > Frames || MomentsProblem(_moments[i], Frames) is not null)
+            {
+                Bound(catalog[i].Name, _histograms[i].Total, Frames);
+                CheckMoments(catalog[i].Name, _moments[i], Frames);
+            }
         }
 
         for (int b = 0; b < _mel.Length; b++)
         {
-            CheckMoments($"mel band {b}", _mel[b], CleanSpeechFrames);
+            if (MomentsProblem(_mel[b], CleanSpeechFrames) is not null)
+            {
+                CheckMoments($"mel band {b}", _mel[b], CleanSpeechFrames);
+            }
         }
 
         PredictionProfile p = Predictions;
@@ -177,8 +184,11 @@ public sealed class SignalProfile
         Bound("chunk latency", p.ChunkLatencyMs.Total, Frames);
         foreach ((string name, KeywordPrediction k) in p.Keywords)
         {
-            Bound($"keyword {name} scores", k.Scores.Total, Frames);
-            Bound($"keyword {name} detections", k.Detections, Frames);
+            if (k.Scores.Total > Frames || k.Detections > Frames)
+            {
+                Bound($"keyword {name} scores", k.Scores.Total, Frames);
+                Bound($"keyword {name} detections", k.Detections, Frames);
+            }
         }
     }
 
@@ -192,19 +202,31 @@ public sealed class SignalProfile
 
     private static void CheckMoments(string what, in RunningMoments m, long frames)
     {
-        Bound(what + " moments", m.Count, frames);
+        if (MomentsProblem(m, frames) is { } problem)
+        {
+            throw new ProfileBoundsException($"profile's {what} {problem}");
+        }
+    }
+
+    /// <summary>What is wrong with moments said to be over at most <paramref name="frames"/> values, or null.</summary>
+    private static string? MomentsProblem(in RunningMoments m, long frames)
+    {
+        if (m.Count > frames)
+        {
+            return $"moments count {m.Count} exceeds its {frames} frames";
+        }
+
         if (m.Count == 0)
         {
-            return;
+            return null;
         }
 
         (long count, Int128 sum, Int128 sumSquares, long min, long max) = m.Raw;
         Int128 limit = RunningMoments.MaxQuantised;
         Int128 largest = Int128.Max(Int128.Abs(min), Int128.Abs(max));
-        if (largest > limit || Int128.Abs(sum) > count * largest || sumSquares < 0 || sumSquares > count * largest * largest)
-        {
-            throw new ProfileBoundsException($"profile's {what} moments are inconsistent with their {count} values in [{min}, {max}]");
-        }
+        return largest > limit || Int128.Abs(sum) > count * largest || sumSquares < 0 || sumSquares > count * largest * largest
+            ? $"moments are inconsistent with their {count} values in [{min}, {max}]"
+            : null;
     }
 
     internal void Load(long frames, long speechFrames, long cleanSpeechFrames, long nonSpeechFrames, int feature, ReadOnlySpan<long> counts, RunningMoments moments)
