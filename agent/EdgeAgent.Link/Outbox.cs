@@ -129,7 +129,8 @@ public sealed class Outbox : IDisposable
                 _bytes -= record.Payload.Length;
             }
 
-            _file.Flush();
+            // Not flushed: a removal lost to a power cut only sends the message again (the cloud drops the duplicate),
+            // and draining a backlog after an outage then costs no fsync per message. The next enqueue flushes it.
         }
     }
 

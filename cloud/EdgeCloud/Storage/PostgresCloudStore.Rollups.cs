@@ -124,6 +124,7 @@ public sealed partial class PostgresCloudStore
         {
             await write.ExecuteNonQueryAsync(cancellationToken);
         }
+
         await tx.CommitAsync(cancellationToken);
         return keys.Devices.Count;
     }
