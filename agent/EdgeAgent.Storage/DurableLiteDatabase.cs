@@ -7,7 +7,7 @@ namespace EdgeAgent.Storage;
 /// <para>
 /// LiteDB 5.0.21 writes a transaction's pages into its log file (<c>&lt;name&gt;-log.db</c>) at commit and never
 /// flushes that file: a commit survives the process, not a power cut. (5.0.20 flushed it, but after every page: its
-/// writer ran inline on the committing thread, so a batch of 500 windows cost ~1,000 fsyncs.) Here the data and log
+/// writer ran inline on the committing thread, so one batch of windows cost hundreds of fsyncs.) Here the data and log
 /// files are opened by us and handed to LiteDB as streams, so the owner calls <see cref="Flush"/> after each operation
 /// that wrote (one fsync of the log, only when something was written since the last one; callers flushing at the same
 /// time share it), before it tells anyone the data is stored; it may do so outside its own lock. Checkpoints copy the
