@@ -28,6 +28,8 @@ public sealed partial class MqttFront : IAsyncDisposable
     public const string TlsFailed = "mqtt-tls";
 
     private const int RelayBuffer = 16 * 1024;
+    private static readonly TimeSpan MinAcceptBackoff = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
     private readonly MqttOptions _options;
     private readonly IPEndPoint _broker;
     private readonly X509Certificate2? _certificate;
@@ -98,6 +100,8 @@ public sealed partial class MqttFront : IAsyncDisposable
 
     private async Task AcceptAsync(CancellationToken cancellationToken)
     {
+        int failures = 0;
+        TimeSpan backoff = MinAcceptBackoff;
         while (!cancellationToken.IsCancellationRequested)
         {
             Socket socket;
@@ -107,8 +111,23 @@ public sealed partial class MqttFront : IAsyncDisposable
             }
             catch (SocketException ex) when (!cancellationToken.IsCancellationRequested)
             {
-                Log.AcceptFailed(_logger, ex);
+                // Out of file descriptors (EMFILE/ENFILE) and the like fail at once, again and again, until a connection
+                // closes: back off instead of spinning, and log the first failure of a run and its end, not each one.
+                if (failures++ == 0)
+                {
+                    Log.AcceptFailed(_logger, ex);
+                }
+
+                await Task.Delay(backoff, cancellationToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxAcceptBackoff.Ticks));
                 continue;
+            }
+
+            if (failures > 0)
+            {
+                Log.AcceptRecovered(_logger, failures);
+                failures = 0;
+                backoff = MinAcceptBackoff;
             }
 
             if (Interlocked.Increment(ref _pending) > _options.MaxPendingConnections)
@@ -337,7 +356,10 @@ public sealed partial class MqttFront : IAsyncDisposable
         [LoggerMessage(5112, LogLevel.Warning, "Relaying the MQTT connection of {Remote} failed")]
         public static partial void ServeFailed(ILogger logger, Exception exception, string remote);
 
-        [LoggerMessage(5111, LogLevel.Warning, "Accepting an MQTT connection failed")]
+        [LoggerMessage(5111, LogLevel.Warning, "Accepting an MQTT connection failed; retrying with backoff until one is accepted")]
         public static partial void AcceptFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(5114, LogLevel.Information, "Accepting MQTT connections again after {Failures} failed attempts")]
+        public static partial void AcceptRecovered(ILogger logger, int failures);
     }
 }
