@@ -58,9 +58,17 @@ public sealed class RolloutTests(ITestOutputHelper output)
         ExternalTool.Result r = Edgectl.Run("models", "rollback", "silero_vad", "--models", fleet.Stores["kiosk-1"]);
         Assert.True(r.ExitCode == 0, r.StdErr);
         Assert.True(await fleet.EventuallyActiveAsync("kiosk-1", "silero_vad", "v5", s_timeout));
-        JsonElement afterTechnician = await fleet.RolloutAsync(id);
-        JsonElement kiosk1 = afterTechnician.GetProperty("devices").EnumerateArray().Single(d => d.GetProperty("deviceId").GetString() == "kiosk-1");
-        Assert.Equal("ROLLED_BACK", kiosk1.GetProperty("phase").GetString());
+        // The device's models are stored before the rollout engine takes the report in: its phase follows shortly after.
+        JsonElement kiosk1 = default;
+        Assert.True(
+            await FleetApiClient.EventuallyAsync(
+                async () =>
+                {
+                    kiosk1 = (await fleet.RolloutAsync(id)).GetProperty("devices").EnumerateArray().Single(d => d.GetProperty("deviceId").GetString() == "kiosk-1");
+                    return kiosk1.GetProperty("phase").GetString() == "ROLLED_BACK";
+                },
+                s_timeout),
+            kiosk1.ToString());
         Assert.Contains("edgectl models rollback", kiosk1.GetProperty("reason").GetString());
 
         // An operator rolls the whole rollout back through the API.
