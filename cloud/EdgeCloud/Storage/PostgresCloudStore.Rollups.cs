@@ -9,8 +9,9 @@ namespace EdgeCloud.Storage;
 
 /// <summary>
 /// Rollups and retention in PostgreSQL. Windows are partitioned by day of their end (<c>windows_pYYYYMMDD</c>, made on
-/// demand), so pruning drops whole partitions. A trigger queues each newly inserted window in <c>rollup_pending</c>
-/// (a conflicting duplicate inserts nothing, so it fires only for new windows). A roll-up claims queued windows with
+/// demand), so pruning drops whole partitions. The insert queues each newly inserted window in <c>rollup_pending</c> in the
+/// same statement (a conflicting duplicate inserts nothing, so only new windows are queued; a row trigger does it for
+/// inserts by an older version). A roll-up claims queued windows with
 /// FOR UPDATE SKIP LOCKED and deletes them in the same statement (instances share the queue, each window is taken once;
 /// a roll-up that fails rolls back and leaves them queued), and merges them into its instance's rows under that
 /// instance's advisory lock, in the same transaction.
@@ -18,6 +19,9 @@ namespace EdgeCloud.Storage;
 public sealed partial class PostgresCloudStore
 {
     private const long PartitionLock = 0x45646765506172;
+
+    /// <summary>Set for its transaction by an insert that queues its windows for the roll-up itself.</summary>
+    private const string QueuedByInsertSetting = "edgecloud.queued_by_insert";
     private readonly ConcurrentDictionary<DateTime, byte> _partitions = new();
 
     /// <summary>Windows this process committed, for its roll-up to take without reading them back.</summary>
@@ -300,6 +304,23 @@ public sealed partial class PostgresCloudStore
                 }
 
                 await ExecuteAsync(connection, $"insert into windows ({columns}) select {columns} from windows_unpartitioned; drop table windows_unpartitioned", cancellationToken);
+            }
+        }
+
+        // This version queues windows in its insert statement and tells the trigger so; an older instance's inserts
+        // (during a rolling upgrade) are still queued by the trigger. Made conditional once.
+        await using (var plain = new NpgsqlCommand("select count(*) from pg_trigger where tgname = 'windows_rollup' and tgrelid = 'windows'::regclass and tgqual is null", connection, tx))
+        {
+            if (await plain.ExecuteScalarAsync(cancellationToken) is long and > 0)
+            {
+                await ExecuteAsync(
+                    connection,
+                    $"""
+                    drop trigger windows_rollup on windows;
+                    create trigger windows_rollup after insert on windows for each row
+                        when (current_setting('{QueuedByInsertSetting}', true) is distinct from 'on') execute function edgecloud_enqueue_rollup();
+                    """,
+                    cancellationToken);
             }
         }
 

@@ -68,25 +68,46 @@ public sealed partial class PostgresCloudStore : ICloudStore
         await using NpgsqlConnection connection = await _data.OpenConnectionAsync(cancellationToken);
         await using NpgsqlTransaction tx = await connection.BeginTransactionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection, tx);
-        foreach (WindowRecord w in windows)
-        {
-            var cmd = new NpgsqlBatchCommand(
-                """
+
+        // The whole batch in one statement, which queues what it inserted for the roll-up itself; the setting tells
+        // the row trigger (kept for instances of an older version during a rolling upgrade) that it has nothing to do.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select set_config('{QueuedByInsertSetting}', 'on', true)"));
+        var insert = new NpgsqlBatchCommand(
+            """
+            with added as (
                 insert into windows (device_id, boot_id, seq, window_start, window_end, received_at, verdict, duration_seconds, speech_seconds, detections, outbox_dropped, profile, signals)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) on conflict do nothing
-                """);
-            foreach (object a in new object[]
+                select * from unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::text[],
+                    $8::float8[], $9::float8[], $10::jsonb[], $11::bigint[], $12::bytea[], $13::jsonb[])
+                on conflict do nothing
+                returning device_id, boot_id, seq, window_end),
+            queued as (insert into rollup_pending (device_id, boot_id, seq, window_end) select device_id, boot_id, seq, window_end from added)
+            select device_id, boot_id, seq, window_end from added
+            """);
+        static NpgsqlParameter Column<T>(IReadOnlyList<WindowRecord> ws, Func<WindowRecord, T> value, NpgsqlDbType? type = null)
+        {
+            var values = new T[ws.Count];
+            for (int i = 0; i < values.Length; i++)
             {
-                w.DeviceId, w.BootId, (long)w.Seq, w.WindowStart, w.WindowEnd, w.ReceivedAt, (object?)w.Verdict ?? DBNull.Value, w.DurationSeconds,
-                w.SpeechSeconds, Json(w.Detections, CloudJsonContext.Default.DictionaryStringInt64), w.OutboxDropped, w.Profile,
-                Json(w.Signals, CloudJsonContext.Default.DictionaryStringImplicitSignals),
-            })
-            {
-                cmd.Parameters.Add(Parameter(a));
+                values[i] = value(ws[i]);
             }
 
-            batch.BatchCommands.Add(cmd);
+            return type is { } t ? new NpgsqlParameter { Value = values, NpgsqlDbType = NpgsqlDbType.Array | t } : new NpgsqlParameter { Value = values };
         }
+
+        insert.Parameters.Add(Column(windows, w => w.DeviceId));
+        insert.Parameters.Add(Column(windows, w => w.BootId));
+        insert.Parameters.Add(Column(windows, w => (long)w.Seq));
+        insert.Parameters.Add(Column(windows, w => w.WindowStart.UtcDateTime));
+        insert.Parameters.Add(Column(windows, w => w.WindowEnd.UtcDateTime));
+        insert.Parameters.Add(Column(windows, w => w.ReceivedAt.UtcDateTime));
+        insert.Parameters.Add(Column(windows, w => w.Verdict, NpgsqlDbType.Text));
+        insert.Parameters.Add(Column(windows, w => w.DurationSeconds));
+        insert.Parameters.Add(Column(windows, w => w.SpeechSeconds));
+        insert.Parameters.Add(Column(windows, w => JsonSerializer.Serialize(w.Detections, CloudJsonContext.Default.DictionaryStringInt64), NpgsqlDbType.Jsonb));
+        insert.Parameters.Add(Column(windows, w => w.OutboxDropped));
+        insert.Parameters.Add(Column(windows, w => w.Profile, NpgsqlDbType.Bytea));
+        insert.Parameters.Add(Column(windows, w => JsonSerializer.Serialize(w.Signals, CloudJsonContext.Default.DictionaryStringImplicitSignals), NpgsqlDbType.Jsonb));
+        batch.BatchCommands.Add(insert);
 
         var touched = new List<(string DeviceId, DateTimeOffset Seen)>();
         foreach (IGrouping<string, WindowRecord> device in windows.GroupBy(w => w.DeviceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)) // one lock order: concurrent batches cannot deadlock
@@ -102,9 +123,27 @@ public sealed partial class PostgresCloudStore : ICloudStore
             }
         }
 
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        var inserted = new HashSet<(string, string, long, long)>();
+        await using (NpgsqlDataReader r = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            await r.NextResultAsync(cancellationToken); // past set_config's row
+            while (await r.ReadAsync(cancellationToken))
+            {
+                inserted.Add((r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetDateTime(3).Ticks));
+            }
+        }
+
         await tx.CommitAsync(cancellationToken);
-        List<bool> added = [.. Enumerable.Range(0, windows.Count).Select(i => batch.BatchCommands[i].RecordsAffected == 1)];
+
+        // Each inserted key marks its first window in the batch: a duplicate later in the same batch was not stored.
+        var added = new bool[windows.Count];
+        for (int i = 0; i < windows.Count; i++)
+        {
+            WindowRecord w = windows[i];
+            long end = w.WindowEnd.UtcTicks - (w.WindowEnd.UtcTicks % TimeSpan.TicksPerMicrosecond); // PostgreSQL keeps microseconds
+            added[i] = inserted.Remove((w.DeviceId, w.BootId, (long)w.Seq, end));
+        }
+
         _recent.Keep(windows.Where((_, i) => added[i]));
         foreach ((string deviceId, DateTimeOffset seen) in touched)
         {

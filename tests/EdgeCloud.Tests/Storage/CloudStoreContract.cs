@@ -69,6 +69,35 @@ public abstract partial class CloudStoreContract : IDisposable
     }
 
     [Fact]
+    public async Task A_Batch_ReportsEachWindowsOwnOutcome_AndKeepsEveryField()
+    {
+        await Store.AddDeviceAsync(Device("a"), Ct);
+        Assert.True(await Store.AddWindowAsync(Window("a", "boot1", 1), Ct));
+        WindowRecord fine = Window("a", "boot1", 2) with
+        {
+            WindowEnd = s_t0.AddMinutes(2).AddTicks(7), // finer than a microsecond
+            Verdict = null, OutboxDropped = 4, Detections = new() { ["alexa"] = 2, ["timer"] = 1 },
+            Signals = new() { ["alexa"] = new ImplicitSignals(3, 1) }, Profile = [1, 2, 3, 0, 255],
+        };
+        WindowRecord third = Window("a", "boot1", 3);
+
+        // Stored before, stored twice in the batch, and a different window under a key already in the batch.
+        IReadOnlyList<bool> added = await Store.AddWindowsAsync([fine, Window("a", "boot1", 1), fine, third, third with { Verdict = "drift" }], Ct);
+        Assert.Equal([true, false, false, true, false], added);
+
+        WindowRecord stored = (await Store.ListWindowsAsync("a", 10, Ct)).Single(w => w.Seq == 2);
+        Assert.Null(stored.Verdict);
+        Assert.Equal(4, stored.OutboxDropped);
+        Assert.Equal(fine.Detections, stored.Detections);
+        Assert.Equal(fine.Signals, stored.Signals);
+        Assert.Equal(fine.Profile, stored.Profile);
+        Assert.Equal(fine.WindowStart, stored.WindowStart);
+        Assert.True((stored.WindowEnd - fine.WindowEnd).Duration() < TimeSpan.FromMilliseconds(1), $"window end {stored.WindowEnd:O}");
+        Assert.Equal("ok", (await Store.ListWindowsAsync("a", 10, Ct)).Single(w => w.Seq == 3).Verdict);
+        Assert.Equal(3, await Store.PendingRollupsAsync(Ct)); // each stored window queued once for the roll-up
+    }
+
+    [Fact]
     public async Task Events_DedupAndKeepTheLatestAlarmStateWhateverTheOrder()
     {
         await Store.AddDeviceAsync(Device("a"), Ct);
@@ -252,4 +281,28 @@ public sealed class PostgresCloudStoreTests : CloudStoreContract
     protected override ICloudStore OpenAnotherInstance() => Open();
 
     protected override ICloudStore Reopen(ICloudStore store) => Open();
+
+    [Fact]
+    public async Task A_Window_InsertedByAnOlderVersion_IsStillQueuedForTheRollup_ByTheTrigger()
+    {
+        // This version's insert queues its windows itself; an instance of the version before (a rolling upgrade)
+        // inserts plainly and relies on the row trigger.
+        var at = new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);
+        WindowRecord Window(ulong seq) => new() { DeviceId = "a", BootId = "b", Seq = seq, WindowStart = at, WindowEnd = at.AddMinutes(seq), ReceivedAt = at, Profile = [1] };
+        Assert.Equal([true], await Store.AddWindowsAsync([Window(1)], TestContext.Current.CancellationToken));
+        await using (var data = Npgsql.NpgsqlDataSource.Create(_database!))
+        await using (Npgsql.NpgsqlCommand old = data.CreateCommand(
+            """
+            insert into windows (device_id, boot_id, seq, window_start, window_end, received_at, verdict, duration_seconds, speech_seconds, detections, outbox_dropped, profile)
+            values ('a', 'b', 2, $1, $1, $1, null, 60, 0, '{}', 0, '\x01') on conflict do nothing
+            """))
+        {
+            old.Parameters.Add(new Npgsql.NpgsqlParameter { Value = at.AddMinutes(2) });
+            Assert.Equal(1, await old.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
+        }
+
+        Assert.Equal(2, await Store.PendingRollupsAsync(TestContext.Current.CancellationToken));
+        Assert.Equal([false, true], await Store.AddWindowsAsync([Window(2), Window(3)], TestContext.Current.CancellationToken));
+        Assert.Equal(3, await Store.PendingRollupsAsync(TestContext.Current.CancellationToken));
+    }
 }
