@@ -250,7 +250,10 @@ public sealed partial class PostgresCloudStore
             connection,
             """
             create table if not exists rollup_pending (
-                device_id text not null, boot_id text not null, seq bigint not null, window_end timestamptz not null, primary key (device_id, boot_id, seq, window_end));
+                device_id text not null, boot_id text not null, seq bigint not null, window_end timestamptz not null);
+            -- A queue, read in whatever order and taken by row: only newly inserted windows enter it, so a key index
+            -- would only cost each insert and each claim's delete an index entry (it was there before 2026-12-03).
+            alter table rollup_pending drop constraint if exists rollup_pending_pkey;
             create table if not exists device_rollups (
                 device_id text not null, hour timestamptz not null, instance text not null, windows bigint not null, profile bytea not null,
                 primary key (device_id, hour, instance));
