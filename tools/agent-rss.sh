@@ -56,10 +56,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-samples=$work/samples # run phase rss anon file shmem (KiB)
+samples=$work/samples # run phase rss anon file shmem (KiB) time (s) cpu (clock ticks, user + system)
 : >"$samples"
+tick=$(getconf CLK_TCK)
 sample() { # run phase pid
-    awk -v run="$1" -v phase="$2" '/^VmRSS/ { r = $2 } /^RssAnon/ { a = $2 } /^RssFile/ { f = $2 } /^RssShmem/ { m = $2 } END { print run, phase, r, a, f, m }' "/proc/$3/status" >>"$samples"
+    local cpu
+    cpu=$(sed 's/^.*) //' "/proc/$3/stat" | awk '{ print $12 + $13 }') # fields 14 and 15, after the command name
+    awk -v run="$1" -v phase="$2" -v now="$(date +%s.%N)" -v cpu="$cpu" '/^VmRSS/ { r = $2 } /^RssAnon/ { a = $2 } /^RssFile/ { f = $2 } /^RssShmem/ { m = $2 }
+        END { print run, phase, r, a, f, m, now, cpu }' "/proc/$3/status" >>"$samples"
 }
 
 for run in $(seq 1 "$runs"); do
@@ -128,11 +132,14 @@ for run in $(seq 1 "$runs"); do
 done
 
 echo "agent-rss: ${AGENT_ENV:+($AGENT_ENV) }resident memory of the agent, MiB, over $runs run(s) of ${phase_seconds} s per phase (median / max)"
-printf '%-10s %8s %16s %16s %16s %16s\n' phase samples VmRSS RssAnon RssFile RssShmem
+printf '%-10s %8s %16s %16s %16s %16s %8s\n' phase samples VmRSS RssAnon RssFile RssShmem "CPU %"
 for phase in steady SHADOW ACTIVE committed later-1 later-2 later-3; do
-    awk -v p="$phase" '$2 == p { print $3, $4, $5, $6 }' "$samples" >"$work/p"
+    awk -v p="$phase" '$2 == p { print $3, $4, $5, $6, $1, $7, $8 }' "$samples" >"$work/p"
     n=$(wc -l <"$work/p")
     [[ $n -gt 0 ]] || continue
     stat() { cut -d' ' -f"$1" "$work/p" | sort -n | awk '{ v[NR] = $1 } END { printf "%.0f / %.0f", v[int((NR + 1) / 2)] / 1024, v[NR] / 1024 }'; }
-    printf '%-10s %8s %16s %16s %16s %16s\n' "$phase" "$n" "$(stat 1)" "$(stat 2)" "$(stat 3)" "$(stat 4)"
+    # CPU: of one core, over the phase's time in each run, summed over the runs
+    cpu=$(awk -v tick="$tick" '{ if (!($5 in t0)) { t0[$5] = $6; c0[$5] = $7 } t1[$5] = $6; c1[$5] = $7 }
+        END { for (r in t0) { dt += t1[r] - t0[r]; dc += c1[r] - c0[r] } if (dt > 0) printf "%.1f", 100 * dc / tick / dt; else print "-" }' "$work/p")
+    printf '%-10s %8s %16s %16s %16s %16s %8s\n' "$phase" "$n" "$(stat 1)" "$(stat 2)" "$(stat 3)" "$(stat 4)" "$cpu"
 done

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using EdgeAgent.Contracts;
 using EdgeAgent.Core.Models;
+using EdgeAgent.Core.Runtime;
 using EdgeAgent.Speech.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
@@ -180,6 +181,10 @@ public sealed class ModelFetcher(HttpClient registry, string registryPublicKeyPe
         catch (ModelStoreException ex)
         {
             throw new ModelUpdateException($"{m.Name}@{m.Version}: {ex.Message}", ex);
+        }
+        finally
+        {
+            ProcessMemory.GiveBack(); // the session opened only to read its signature, and its load's garbage
         }
     }
 

@@ -1,4 +1,5 @@
 using EdgeAgent.Core.Models;
+using EdgeAgent.Core.Runtime;
 using EdgeAgent.Service.Listening;
 using EdgeAgent.Speech.Pipeline;
 using EdgeAgent.Speech.Shadow;
@@ -50,6 +51,8 @@ internal sealed class LiveModelRuntime(LiveSpeech live, IOptions<SpeechPipelineO
             _staged?.Pipeline.Dispose();
             _staged = new Standby(model.Name, model.Version, pipeline);
         }
+
+        ProcessMemory.GiveBack();
     }
 
     public async Task SwitchAsync(InstalledModel model, bool keepReplaced, CancellationToken cancellationToken)
@@ -76,14 +79,17 @@ internal sealed class LiveModelRuntime(LiveSpeech live, IOptions<SpeechPipelineO
         if (!keepReplaced || from is null)
         {
             old.Dispose();
-            return;
+        }
+        else
+        {
+            lock (_gate)
+            {
+                ReleaseLocked(model.Name);
+                _standby.Add(new Standby(model.Name, from, old));
+            }
         }
 
-        lock (_gate)
-        {
-            ReleaseLocked(model.Name);
-            _standby.Add(new Standby(model.Name, from, old));
-        }
+        ProcessMemory.GiveBack();
     }
 
     public void ReleaseStandby(string name)
@@ -92,6 +98,8 @@ internal sealed class LiveModelRuntime(LiveSpeech live, IOptions<SpeechPipelineO
         {
             ReleaseLocked(name);
         }
+
+        ProcessMemory.GiveBack();
     }
 
     public void DropStaged()
@@ -101,47 +109,59 @@ internal sealed class LiveModelRuntime(LiveSpeech live, IOptions<SpeechPipelineO
             _staged?.Pipeline.Dispose();
             _staged = null;
         }
+
+        ProcessMemory.GiveBack();
     }
 
     public void StartShadow(InstalledModel model, string? rolloutId)
     {
         SpeechPipelineOptions options = pipelineOptions.Value;
         var shadow = new ShadowEvaluator(model, options, Math.Max(options.PrerollChunks, 41), updaterOptions.Value.ShadowCpuBudget);
-        StopShadow();
         lock (_gate)
         {
+            StopShadowLocked();
             _shadow = shadow;
             _shadowRollout = rolloutId;
             live.Shadow = shadow;
         }
+
+        ProcessMemory.GiveBack();
     }
 
     public void StopShadow()
     {
         lock (_gate)
         {
-            if (_shadow is { } shadow)
-            {
-                live.Shadow = null;
-                shadow.Dispose();
-                _shadow = null;
-                _shadowRollout = null;
-            }
+            StopShadowLocked();
         }
+
+        ProcessMemory.GiveBack();
     }
 
     public void Dispose()
     {
-        StopShadow();
-        DropStaged();
         lock (_gate)
         {
+            StopShadowLocked();
+            _staged?.Pipeline.Dispose();
+            _staged = null;
             foreach (Standby standby in _standby)
             {
                 standby.Pipeline.Dispose();
             }
 
             _standby.Clear();
+        }
+    }
+
+    private void StopShadowLocked()
+    {
+        if (_shadow is { } shadow)
+        {
+            live.Shadow = null;
+            shadow.Dispose();
+            _shadow = null;
+            _shadowRollout = null;
         }
     }
 

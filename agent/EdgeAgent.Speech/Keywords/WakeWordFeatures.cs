@@ -1,4 +1,3 @@
-using System.Runtime;
 using EdgeAgent.Core.Models;
 using EdgeAgent.Core.Runtime;
 using EdgeAgent.Speech.Onnx;
@@ -81,7 +80,7 @@ public sealed class WakeWordFeatures : IDisposable
                 try
                 {
                     _stream = StreamingEmbedder.Create(embedding, WindowFrames, MelBands, FramesPerChunk, cuts, options);
-                    ReleaseSurgeryGarbage();
+                    ProcessMemory.GiveBack(); // the graph surgery's ~5 MiB of large arrays: a built pipeline 101 → 99 MiB, measured
                 }
                 catch (StreamingGraphException ex)
                 {
@@ -331,18 +330,6 @@ public sealed class WakeWordFeatures : IDisposable
 
             _past = null;
         }
-    }
-
-    /// <summary>
-    /// The graph surgery parses the model and serialises the stage models (~5 MiB of large arrays, garbage once the
-    /// sessions hold them); the GC would keep those pages committed for a while, so they are given back at once
-    /// (measured: a built pipeline 101 → 99 MiB, with a standby pipeline 111 → 106 MiB). A blocking collection of a
-    /// heap of a few MiB: milliseconds, once per pipeline built, which the capture channel's buffering absorbs.
-    /// </summary>
-    private static void ReleaseSurgeryGarbage()
-    {
-        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     private ReadOnlySpan<float> Window(int lag) =>
