@@ -5,6 +5,7 @@ public sealed class LatencyWindow
 {
     private const int Size = 2048;
     private readonly double[] _values = new double[Size];
+    private readonly double[] _sorted = new double[Size]; // P95's scratch: it is read on every health and update tick
     private long _count;
 
     public void Add(double ms) => _values[_count++ % Size] = ms;
@@ -19,8 +20,9 @@ public sealed class LatencyWindow
             return 0;
         }
 
-        double[] copy = _values[..n];
-        Array.Sort(copy);
-        return copy[Math.Min(n - 1, (int)Math.Ceiling(0.95 * n) - 1)];
+        Span<double> sorted = _sorted.AsSpan(0, n);
+        _values.AsSpan(0, n).CopyTo(sorted);
+        sorted.Sort();
+        return sorted[Math.Min(n - 1, (int)Math.Ceiling(0.95 * n) - 1)];
     }
 }
