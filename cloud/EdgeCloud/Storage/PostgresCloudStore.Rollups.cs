@@ -106,13 +106,16 @@ public sealed partial class PostgresCloudStore
         IReadOnlyList<DeviceRollup> deviceRows = builder.MergeDevices(instance, await StoredDeviceRowsAsync(connection, tx, instance, builder, cancellationToken));
         IReadOnlyList<CohortRollup> cohortRows = builder.MergeCohorts(instance, await StoredCohortRowsAsync(connection, tx, instance, builder, cancellationToken));
         await using var write = new NpgsqlBatch(connection, tx);
-        foreach (DeviceRollup d in deviceRows)
+        if (deviceRows.Count > 0) // every (device, hour) row of the round in one statement
         {
             write.BatchCommands.Add(Command(
                 """
-                insert into device_rollups (device_id, hour, instance, windows, profile) values ($1, $2, $3, $4, $5)
+                insert into device_rollups (device_id, hour, instance, windows, profile)
+                select device_id, hour, $3, windows, profile from unnest($1::text[], $2::timestamptz[], $4::bigint[], $5::bytea[]) as r(device_id, hour, windows, profile)
                 on conflict (device_id, hour, instance) do update set windows = excluded.windows, profile = excluded.profile
-                """, d.DeviceId, d.Hour, instance, d.Windows, d.Profile));
+                """,
+                deviceRows.Select(d => d.DeviceId).ToArray(), deviceRows.Select(d => d.Hour.UtcDateTime).ToArray(), instance,
+                deviceRows.Select(d => d.Windows).ToArray(), deviceRows.Select(d => d.Profile).ToArray()));
         }
 
         foreach (CohortRollup c in cohortRows)
