@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EdgeAgent.Core.Audio;
 using EdgeAgent.Core.Keywords;
 using EdgeAgent.Core.Models;
+using EdgeAgent.Core.Runtime;
 using EdgeAgent.Core.Vad;
 using EdgeAgent.Clips;
 using EdgeAgent.Contracts;
@@ -258,6 +259,9 @@ internal sealed partial class SpeechWorker(
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
+                // What survived a young collection and died since (clips, update and link ticks) would wait in the old
+                // generation for a rare full one: given back once per interval, so the line reports what the agent needs.
+                ProcessMemory.GiveBack();
                 LogHealth(capture, busySec());
             }
         }
