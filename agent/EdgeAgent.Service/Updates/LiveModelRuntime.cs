@@ -94,23 +94,32 @@ internal sealed class LiveModelRuntime(LiveSpeech live, IOptions<SpeechPipelineO
 
     public void ReleaseStandby(string name)
     {
+        bool released;
         lock (_gate)
         {
-            ReleaseLocked(name);
+            released = ReleaseLocked(name);
         }
 
-        ProcessMemory.GiveBack();
+        if (released)
+        {
+            ProcessMemory.GiveBack();
+        }
     }
 
     public void DropStaged()
     {
+        Standby? dropped;
         lock (_gate)
         {
-            _staged?.Pipeline.Dispose();
+            dropped = _staged;
             _staged = null;
         }
 
-        ProcessMemory.GiveBack();
+        if (dropped is not null)
+        {
+            dropped.Pipeline.Dispose();
+            ProcessMemory.GiveBack();
+        }
     }
 
     public void StartShadow(InstalledModel model, string? rolloutId)
@@ -130,12 +139,16 @@ internal sealed class LiveModelRuntime(LiveSpeech live, IOptions<SpeechPipelineO
 
     public void StopShadow()
     {
+        bool stopped;
         lock (_gate)
         {
-            StopShadowLocked();
+            stopped = StopShadowLocked();
         }
 
-        ProcessMemory.GiveBack();
+        if (stopped)
+        {
+            ProcessMemory.GiveBack();
+        }
     }
 
     public void Dispose()
@@ -154,24 +167,32 @@ internal sealed class LiveModelRuntime(LiveSpeech live, IOptions<SpeechPipelineO
         }
     }
 
-    private void StopShadowLocked()
+    /// <summary>True if a shadow was running.</summary>
+    private bool StopShadowLocked()
     {
-        if (_shadow is { } shadow)
+        if (_shadow is not { } shadow)
         {
-            live.Shadow = null;
-            shadow.Dispose();
-            _shadow = null;
-            _shadowRollout = null;
+            return false;
         }
+
+        live.Shadow = null;
+        shadow.Dispose();
+        _shadow = null;
+        _shadowRollout = null;
+        return true;
     }
 
-    private void ReleaseLocked(string name)
+    /// <summary>True if a standby pipeline of <paramref name="name"/> was released.</summary>
+    private bool ReleaseLocked(string name)
     {
-        foreach (Standby standby in _standby.Where(b => b.Name == name).ToList())
+        List<Standby> released = _standby.Where(b => b.Name == name).ToList();
+        foreach (Standby standby in released)
         {
             standby.Pipeline.Dispose();
             _standby.Remove(standby);
         }
+
+        return released.Count > 0;
     }
 
     private async Task<SpeechPipeline> BuildAsync(InstalledModel model, CancellationToken cancellationToken)
