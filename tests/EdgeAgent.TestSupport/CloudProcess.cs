@@ -39,14 +39,7 @@ public sealed class CloudProcess : IDisposable
     public HttpClient Api { get; }
 
     /// <summary>The process's resident set size now, in bytes (Linux /proc).</summary>
-    public long ResidentBytes
-    {
-        get
-        {
-            string line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-        }
-    }
+    public long ResidentBytes => ResidentMemory.Bytes(_process.Id);
 
     public string Output
     {

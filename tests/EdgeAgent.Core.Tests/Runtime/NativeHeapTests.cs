@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using EdgeAgent.Core.Runtime;
+using EdgeAgent.TestSupport;
 
 namespace EdgeAgent.Core.Tests.Runtime;
 
@@ -41,6 +41,5 @@ public sealed class NativeHeapTests
         return block;
     }
 
-    private static long RssKib() =>
-        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    private static long RssKib() => ResidentMemory.Bytes() / 1024;
 }

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using EdgeAgent.Core.Runtime;
+using EdgeAgent.TestSupport;
 
 namespace EdgeAgent.Core.Tests.Runtime;
 
@@ -36,6 +36,5 @@ public sealed class ProcessMemoryTests
         GC.KeepAlive(keep);
     }
 
-    private static long RssKib() =>
-        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    private static long RssKib() => ResidentMemory.Bytes() / 1024;
 }
