@@ -21,6 +21,12 @@ if (args.Length > 0 && args[0] == "rss-vad")
     return;
 }
 
+if (args.Length > 0 && args[0] == "vad-fold")
+{
+    VadFoldBench.Run(new ModelStore(ModelStore.DefaultRoot()), args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 11, Path.Combine(Path.GetTempPath(), "edgeagent-bench"));
+    return;
+}
+
 if (args.Length > 0 && args[0] == "streaming")
 {
     StreamingBench.Run(new ModelStore(ModelStore.DefaultRoot()), args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7, Path.Combine(Path.GetTempPath(), "edgeagent-bench"));

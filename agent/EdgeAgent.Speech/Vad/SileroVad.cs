@@ -7,13 +7,15 @@ namespace EdgeAgent.Speech.Vad;
 /// <summary>
 /// Streaming Silero VAD. v5/v6 take 512 new samples with the previous call's last 64 prepended and carry one
 /// <c>state</c> tensor; the legacy v4 takes 512 samples and carries <c>h</c> and <c>c</c>. Which interface a model
-/// has is read from its inputs. Samples are 16 kHz in [-1, 1]; <see cref="Process"/> allocates nothing.
+/// has is read from its inputs. Samples are 16 kHz in [-1, 1]; <see cref="Process"/> allocates nothing. The session runs
+/// the model's graph folded for 16 kHz (<see cref="SampleRateFold"/>): the export's 8 kHz network is never built.
 /// </summary>
 public sealed class SileroVad : IDisposable
 {
     public const int FrameSamples = 512;
     private const int Context = 64;
     private const int SampleRate = 16_000;
+    private const string FoldedVariant = "sr16000";
 
     private readonly BoundSession _run;
     private readonly bool _legacy;
@@ -27,7 +29,7 @@ public sealed class SileroVad : IDisposable
     public SileroVad(InstalledModel model, OnnxOptions options)
     {
         Model = model;
-        _run = BoundSession.Shared(model, options);
+        _run = BoundSession.Shared(model, FoldedVariant, options, () => Open(model, options));
         InferenceSession session = _run.Session;
         IReadOnlyDictionary<string, NodeMetadata> inputs = session.InputMetadata;
         _legacy = inputs.ContainsKey("h") && inputs.ContainsKey("c");
@@ -39,7 +41,12 @@ public sealed class SileroVad : IDisposable
 
         try
         {
-            _run.BindInput<long>("sr", new long[] { SampleRate }, []);
+            HasSampleRateInput = inputs.ContainsKey("sr");
+            if (HasSampleRateInput)
+            {
+                _run.BindInput<long>("sr", new long[] { SampleRate }, []);
+            }
+
             _run.BindOutput<float>("output", _output, [1, 1]);
             if (_legacy)
             {
@@ -72,6 +79,9 @@ public sealed class SileroVad : IDisposable
     }
 
     public InstalledModel Model { get; }
+
+    /// <summary>False when the session runs the graph folded for 16 kHz (<see cref="SampleRateFold"/>).</summary>
+    public bool HasSampleRateInput { get; }
 
     /// <summary>Speech probability of the next 512 samples.</summary>
     public float Process(ReadOnlySpan<float> frame)
@@ -113,4 +123,36 @@ public sealed class SileroVad : IDisposable
     }
 
     public void Dispose() => _run.Dispose();
+
+    /// <summary>
+    /// The model's session, built from its graph folded for 16 kHz (<see cref="SampleRateFold"/>) when it has a sample
+    /// rate branch, else from the file as it is (also when the folded graph would not load: the fold only saves memory).
+    /// </summary>
+    private static InferenceSession Open(InstalledModel model, OnnxOptions options)
+    {
+        byte[] file;
+        try
+        {
+            file = File.ReadAllBytes(model.ModelPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelStoreException($"{model}: cannot read {model.ModelPath}: {ex.Message}", ex);
+        }
+
+        byte[]? folded = SampleRateFold.Fold(file, SampleRate);
+        if (folded is not null)
+        {
+            try
+            {
+                return OnnxSessions.Open(folded, $"{model} folded for {SampleRate} Hz", options);
+            }
+            catch (ModelStoreException)
+            {
+                // the file itself decides below
+            }
+        }
+
+        return OnnxSessions.Open(model, options);
+    }
 }
