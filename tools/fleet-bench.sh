@@ -9,6 +9,7 @@
 #   SKIP_BUILD (0: build the solution first)  BROKERS (embedded mosquitto)  STORAGES (litedb postgres)
 #   CLOUD_ARGS: extra edge-cloud arguments, e.g. CLOUD_ARGS=--EdgeCloud:Rollups:EverySeconds=3600 (A/B of a setting)
 #   CLOUD_DLL, SIM_DLL: other builds of edge-cloud.dll and edge-fleetsim.dll (A/B of a change, e.g. from a git worktree)
+#   KEEP_LOGS: a directory to copy each cloud's log into when it stops
 #   BACKFILL_DEVICES (10000) BACKFILL_HOURS (24) BACKFILL_WINDOW_MINUTES (10) QUERIES (200) ONLY_BACKFILL (0)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -82,7 +83,10 @@ start_cloud() { # broker storage → sets http mqtt cloud_pid
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$http/health" >/dev/null 2>&1 && return 0; sleep 0.2; done
     echo "fleet-bench: edge-cloud did not start" >&2; tail "$work/cloud.log" >&2; exit 1
 }
-stop_cloud() { kill "$cloud_pid" 2>/dev/null || true; wait "$cloud_pid" 2>/dev/null || true; }
+stop_cloud() {
+    kill "$cloud_pid" 2>/dev/null || true; wait "$cloud_pid" 2>/dev/null || true
+    [[ -z ${KEEP_LOGS:-} ]] || { mkdir -p "$KEEP_LOGS"; cp "$work/cloud.log" "$KEEP_LOGS/cloud-$(date +%H%M%S).log"; }
+}
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 backfill_devices=${BACKFILL_DEVICES:-10000}

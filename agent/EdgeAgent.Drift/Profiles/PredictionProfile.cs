@@ -11,6 +11,7 @@ public sealed class PredictionProfile
     public const int MaxKeywords = 64;
 
     private readonly SortedDictionary<string, KeywordPrediction> _keywords = new(StringComparer.Ordinal);
+    private readonly Stack<KeywordPrediction> _spare = new(); // a reused profile's keywords from its last load
 
     /// <summary>Speech segment durations, 0.25 s bins up to 30 s.</summary>
     public Histogram SegmentSeconds { get; } = NewSegmentHistogram();
@@ -43,6 +44,25 @@ public sealed class PredictionProfile
     }
 
     public void AddDetection(string keyword) => Keyword(keyword).Detections++;
+
+    /// <summary>Empties the keywords, keeping their objects for <see cref="KeywordForLoad"/> (a decode reusing this profile).</summary>
+    internal void ClearKeywords()
+    {
+        foreach (KeywordPrediction k in _keywords.Values)
+        {
+            _spare.Push(k);
+        }
+
+        _keywords.Clear();
+    }
+
+    /// <summary>A keyword added for a load, which then sets its detections and every score count.</summary>
+    internal KeywordPrediction KeywordForLoad(string keyword)
+    {
+        KeywordPrediction k = _spare.TryPop(out KeywordPrediction? spare) ? spare : new KeywordPrediction();
+        _keywords.Add(keyword, k);
+        return k;
+    }
 
     /// <summary>The keyword's statistics, created empty on first use.</summary>
     public KeywordPrediction Keyword(string keyword)

@@ -96,6 +96,17 @@ public static class ProfileCodec
     /// </exception>
     public static SignalProfile Decode(ReadOnlySpan<byte> encoded)
     {
+        var profile = new SignalProfile();
+        Decode(encoded, profile);
+        return profile;
+    }
+
+    /// <summary>
+    /// Decodes into <paramref name="into"/>, whatever it held before (a scratch profile reused across windows, so that
+    /// decoding allocates no profile); after a <see cref="FormatException"/> it holds a partial load, to be reused or dropped.
+    /// </summary>
+    public static void Decode(ReadOnlySpan<byte> encoded, SignalProfile into)
+    {
         if (encoded.Length < 4 || encoded[0] != 'E' || encoded[1] != 'P')
         {
             throw new FormatException("not an encoded profile (no 'EP' header)");
@@ -109,20 +120,29 @@ public static class ProfileCodec
 
         try
         {
-            var header = new Reader(encoded[3..Math.Min(encoded.Length, 3 + 19)].ToArray());
+            byte[] headerBytes = encoded[3..Math.Min(encoded.Length, 3 + 19)].ToArray();
+            var header = new Reader(headerBytes, headerBytes.Length);
             UInt128 length = header.Unsigned();
             if (length > MaxBodyBytes)
             {
                 throw new FormatException($"encoded profile claims {length} bytes, more than the {MaxBodyBytes} allowed");
             }
 
-            var raw = new byte[(int)length];
-            if (!BrotliDecoder.TryDecompress(encoded[(3 + header.Position)..], raw, out int written) || written != raw.Length)
+            // The body's buffer is pooled: a window's is a few KB, and a busy cloud decodes thousands a second.
+            byte[] raw = ArrayPool<byte>.Shared.Rent((int)length);
+            try
             {
-                throw new FormatException("encoded profile is corrupt (decompression failed)");
-            }
+                if (!BrotliDecoder.TryDecompress(encoded[(3 + header.Position)..], raw.AsSpan(0, (int)length), out int written) || written != (int)length)
+                {
+                    throw new FormatException("encoded profile is corrupt (decompression failed)");
+                }
 
-            return ReadBody(new Reader(raw), version);
+                ReadBody(new Reader(raw, (int)length), version, into);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(raw);
+            }
         }
         catch (IndexOutOfRangeException)
         {
@@ -130,10 +150,10 @@ public static class ProfileCodec
         }
     }
 
-    private static SignalProfile ReadBody(Reader r, byte version)
+    private static void ReadBody(Reader r, byte version, SignalProfile profile)
     {
         long frames = r.Count(), speech = r.Count(), clean = r.Count(), nonSpeech = r.Count();
-        var profile = new SignalProfile();
+        profile.ClearForLoad();
         long features = r.Count();
         if (features != profile.Histograms.Count)
         {
@@ -175,7 +195,7 @@ public static class ProfileCodec
                 throw new FormatException($"encoded profile names keyword '{name}' twice");
             }
 
-            KeywordPrediction keyword = p.Keyword(name);
+            KeywordPrediction keyword = p.KeywordForLoad(name);
             keyword.Detections = r.Count();
             keyword.Scores.Load(r.Histogram(keyword.Scores.Bins));
         }
@@ -199,7 +219,6 @@ public static class ProfileCodec
         }
 
         profile.CheckBounds();
-        return profile;
     }
 
     private static int WriteVarint(Span<byte> destination, UInt128 value)
@@ -265,13 +284,15 @@ public static class ProfileCodec
         }
     }
 
-    private sealed class Reader(byte[] data)
+    /// <summary>Reads the first <paramref name="length"/> bytes of <paramref name="data"/> (past them: <see cref="IndexOutOfRangeException"/>, reported as truncated).</summary>
+    private sealed class Reader(byte[] data, int length)
     {
-        private long[] _counts = [];
+        [ThreadStatic]
+        private static long[]? t_counts; // one per thread: a decode runs start to end on one thread
 
         public int Position { get; private set; }
 
-        public bool AtEnd => Position == data.Length;
+        public bool AtEnd => Position == length;
 
         public UInt128 Unsigned()
         {
@@ -279,7 +300,7 @@ public static class ProfileCodec
             ulong low = 0;
             for (int shift = 0; shift < 63; shift += 7)
             {
-                byte b = data[Position++];
+                byte b = Next();
                 low |= (ulong)(b & 0x7F) << shift;
                 if (b < 0x80)
                 {
@@ -290,7 +311,7 @@ public static class ProfileCodec
             UInt128 value = low; // sums of squares go on past 63 bits
             for (int shift = 63; shift < 128; shift += 7)
             {
-                byte b = data[Position++];
+                byte b = Next();
                 value |= (UInt128)(b & 0x7F) << shift;
                 if (b < 0x80)
                 {
@@ -301,6 +322,8 @@ public static class ProfileCodec
             throw new FormatException("encoded profile has an overlong number");
         }
 
+        private byte Next() => Position < length ? data[Position++] : throw new IndexOutOfRangeException();
+
         public long Count()
         {
             UInt128 v = Unsigned();
@@ -310,14 +333,14 @@ public static class ProfileCodec
         public string Text()
         {
             long claimed = Count();
-            if (claimed is 0 or > 256 || Position + claimed > data.Length)
+            if (claimed is 0 or > 256 || Position + claimed > length)
             {
                 throw new FormatException($"encoded profile has a bad name length {claimed}");
             }
 
-            int length = (int)claimed;
-            string text = Encoding.UTF8.GetString(data, Position, length);
-            Position += length;
+            int bytes = (int)claimed;
+            string text = Encoding.UTF8.GetString(data, Position, bytes);
+            Position += bytes;
             if (text.Any(c => char.IsControl(c) || c == '\uFFFD'))
             {
                 throw new FormatException("encoded profile has a name with control characters or invalid UTF-8");
@@ -329,12 +352,12 @@ public static class ProfileCodec
         /// <summary>The next histogram's counts, in a buffer reused by the next call (load them before reading on).</summary>
         public ReadOnlySpan<long> Histogram(int bins)
         {
-            if (_counts.Length < bins + 2)
+            if (t_counts is null || t_counts.Length < bins + 2)
             {
-                _counts = new long[bins + 2];
+                t_counts = new long[bins + 2];
             }
 
-            Span<long> counts = _counts.AsSpan(0, bins + 2);
+            Span<long> counts = t_counts.AsSpan(0, bins + 2);
             counts.Clear();
             long nonZero = Count();
             int index = -1;

@@ -251,4 +251,16 @@ public sealed class SignalProfile
     }
 
     internal void LoadMel(int band, RunningMoments moments) => _mel[band] = moments;
+
+    /// <summary>
+    /// Before a load into a profile used before: clears what a load does not overwrite (every frame count, histogram
+    /// and moment is overwritten; keywords, dead frames and the spread are not always in an encoding).
+    /// </summary>
+    internal void ClearForLoad()
+    {
+        StuckFrames = 0;
+        ConverterNoiseFrames = 0;
+        Spread = [];
+        Predictions.ClearKeywords();
+    }
 }

@@ -131,17 +131,28 @@ public sealed partial class Ingestor(
         {
             SummaryPayload s = Parse(payload, ContractsJsonContext.Default.SummaryPayload);
             byte[] encoded = Convert.FromBase64String(s.Profile ?? throw new JsonException("profile is null"));
-            SignalProfile profile = ProfileCodec.Decode(encoded);
-            if (PayloadChecks.Summary(s, profile, now) is { } problem)
+            double durationSeconds, speechSeconds;
+            SignalProfile profile = ScratchProfiles.Rent();
+            try
             {
-                return Invalid(deviceId, problem);
+                ProfileCodec.Decode(encoded, profile);
+                if (PayloadChecks.Summary(s, profile, now) is { } problem)
+                {
+                    return Invalid(deviceId, problem);
+                }
+
+                (durationSeconds, speechSeconds) = (profile.DurationSeconds, profile.SpeechSeconds);
+            }
+            finally
+            {
+                ScratchProfiles.Return(profile); // read no more below
             }
 
             bool added = await windows.AddAsync(
                 new WindowRecord
                 {
                     DeviceId = deviceId, BootId = s.BootId, Seq = s.Seq, WindowStart = s.WindowStart, WindowEnd = s.WindowEnd, ReceivedAt = now,
-                    Verdict = s.Verdict, DurationSeconds = Math.Round(profile.DurationSeconds, 3), SpeechSeconds = Math.Round(profile.SpeechSeconds, 3),
+                    Verdict = s.Verdict, DurationSeconds = Math.Round(durationSeconds, 3), SpeechSeconds = Math.Round(speechSeconds, 3),
                     Detections = s.Detections, OutboxDropped = s.OutboxDropped, Profile = encoded, Signals = s.Signals ?? [],
                 });
             return added ? Accepted : Duplicate;

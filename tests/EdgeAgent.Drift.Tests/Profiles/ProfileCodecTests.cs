@@ -16,6 +16,28 @@ public sealed class ProfileCodecTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Decode_IntoAProfileUsedBefore_GivesWhatAFreshDecodeGives()
+    {
+        // The one before holds more keywords, dead frames and a spread: none of it may leak into the next.
+        SignalProfile busy = SyntheticDevice.Hour(seed: 8, minutes: 5);
+        busy.Predictions.AddDetection("a_keyword_only_the_first_has");
+        busy.Spread = [new FeatureSpread("speech_level", 8, 0.832, 0.228)];
+        SignalProfile quiet = SyntheticDevice.Hour(seed: 9, minutes: 1);
+        byte[] quietEncoded = ProfileCodec.Encode(quiet);
+        var scratch = new SignalProfile();
+
+        ProfileCodec.Decode(ProfileCodec.Encode(busy), scratch);
+        AssertSame(busy, scratch);
+        Assert.Throws<FormatException>(() => ProfileCodec.Decode(quietEncoded[..^4], scratch)); // a failed decode in between
+        ProfileCodec.Decode(quietEncoded, scratch);
+
+        AssertSame(ProfileCodec.Decode(quietEncoded), scratch);
+        Assert.DoesNotContain("a_keyword_only_the_first_has", scratch.Predictions.Keywords.Keys);
+        Assert.Empty(scratch.Spread);
+        Assert.Equal(quietEncoded, ProfileCodec.Encode(scratch));
+    }
+
+    [Fact]
     public void Encode_AnHourOfADevice_FitsInEightKilobytes()
     {
         // An hour of a kiosk: speech at a wandering level, a room whose noise changes, some clipping, three keyword

@@ -1,5 +1,6 @@
 using EdgeAgent.Contracts;
 using EdgeAgent.Drift.Profiles;
+using EdgeCloud.Ingest;
 
 namespace EdgeCloud.Storage;
 
@@ -70,20 +71,27 @@ public sealed class RollupBuilder
     /// <param name="device">The device as registered now (null: it has no cohorts, only its device row).</param>
     public void Add(string deviceId, DateTimeOffset windowEnd, byte[] profile, DeviceRecord? device)
     {
-        SignalProfile decoded;
+        SignalProfile decoded = ScratchProfiles.Rent();
         try
         {
-            decoded = ProfileCodec.Decode(profile);
+            try
+            {
+                ProfileCodec.Decode(profile, decoded);
+            }
+            catch (FormatException)
+            {
+                Corrupt++;
+                return;
+            }
+
+            // Windows add into their device's hour; cohorts are made from the device hours (fewer merges, same sums).
+            SumOf(_devices, (deviceId, RollupBuckets.Hour(windowEnd))).Add(decoded, deviceId, 1);
         }
-        catch (FormatException)
+        finally
         {
-            Corrupt++;
-            return;
+            ScratchProfiles.Return(decoded); // merged by value: nothing keeps it
         }
 
-        // Windows add into their device's hour; cohorts are made from the device hours (fewer merges, same sums).
-        var key = (deviceId, RollupBuckets.Hour(windowEnd));
-        SumOf(_devices, key).Add(decoded, deviceId, 1);
         if (!_cohortsOf.ContainsKey(deviceId))
         {
             _cohortsOf[deviceId] = device is null ? [] : [.. CohortsOf(device)]; // once per device, not per window
