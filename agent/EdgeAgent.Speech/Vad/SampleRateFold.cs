@@ -115,7 +115,7 @@ public static class SampleRateFold
 
         var outer = new HashSet<string>(graph.Initializer.Select(i => i.Name), StringComparer.Ordinal);
         outer.UnionWith(graph.Input.Select(i => i.Name));
-        foreach (NodeProto node in graph.Node)
+        foreach (NodeProto node in graph.Node.Concat(into)) // into: an earlier If's inlined nodes too
         {
             outer.UnionWith(node.Output);
         }
