@@ -3,7 +3,6 @@ using EdgeAgent.Core.Models;
 using EdgeAgent.Speech.Onnx;
 using EdgeAgent.Speech.Pipeline;
 using EdgeAgent.Speech.Vad;
-using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeAgent.Benchmarks;
 
@@ -31,12 +30,15 @@ internal static class VadFoldBench
 
             Settle();
             double before = Rss.Now().AnonMiB;
-            using var asIs = new Runner(OnnxSessions.Open(model, options));
+            using var asIs = new SileroVad(model, options, foldSampleRate: false);
             Settle();
             double afterFile = Rss.Now().AnonMiB;
-            byte[] folded = SampleRateFold.Fold(File.ReadAllBytes(model.ModelPath), 16_000) ?? throw new InvalidOperationException($"{model}: nothing to fold");
-            using var specialised = new Runner(OnnxSessions.Open(folded, $"{model} folded", options));
-            folded = [];
+            using var specialised = new SileroVad(model, options);
+            if (specialised.HasSampleRateInput)
+            {
+                throw new InvalidOperationException($"{model}: nothing to fold");
+            }
+
             Settle();
             double afterFolded = Rss.Now().AnonMiB;
 
@@ -45,7 +47,7 @@ internal static class VadFoldBench
             float maxDelta = 0;
             for (int round = 0; round < rounds; round++)
             {
-                float[] a = [], b = [];
+                float[] a, b;
                 if (round % 2 == 0)
                 {
                     a = Time(asIs, audio, fileMs);
@@ -77,14 +79,14 @@ internal static class VadFoldBench
         EdgeAgent.Core.Runtime.NativeHeap.Trim();
     }
 
-    private static float[] Time(Runner runner, float[] audio, List<double> ms)
+    private static float[] Time(SileroVad vad, float[] audio, List<double> ms)
     {
         var p = new float[audio.Length / SileroVad.FrameSamples];
-        runner.Reset();
+        vad.Reset();
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < p.Length; i++)
         {
-            p[i] = runner.Process(audio.AsSpan(i * SileroVad.FrameSamples, SileroVad.FrameSamples));
+            p[i] = vad.Process(audio.AsSpan(i * SileroVad.FrameSamples, SileroVad.FrameSamples));
         }
 
         ms.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
@@ -95,90 +97,5 @@ internal static class VadFoldBench
     {
         List<double> sorted = [.. values.Order()];
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    /// <summary>One session bound once (as <see cref="SileroVad"/> binds it), with or without the <c>sr</c> input.</summary>
-    private sealed class Runner : IDisposable
-    {
-        private readonly InferenceSession _session;
-        private readonly OrtIoBinding _binding;
-        private readonly RunOptions _runOptions = new();
-        private readonly List<OrtValue> _values = [];
-        private readonly bool _legacy;
-        private readonly float[] _input;
-        private readonly float[] _state;
-        private readonly float[] _stateOut;
-        private readonly float[] _cell = new float[128];
-        private readonly float[] _cellOut = new float[128];
-        private readonly float[] _output = new float[1];
-
-        public Runner(InferenceSession session)
-        {
-            _session = session;
-            _binding = session.CreateIoBinding();
-            _legacy = session.InputMetadata.ContainsKey("h");
-            _input = new float[_legacy ? SileroVad.FrameSamples : 64 + SileroVad.FrameSamples];
-            _state = new float[_legacy ? 128 : 256];
-            _stateOut = new float[_state.Length];
-            long[] stateShape = _legacy ? [2, 1, 64] : [2, 1, 128];
-            if (session.InputMetadata.ContainsKey("sr"))
-            {
-                _binding.BindInput("sr", Track(OrtValue.CreateTensorValueFromMemory(new long[] { 16_000 }, [])));
-            }
-
-            _binding.BindInput("input", Track(OrtValue.CreateTensorValueFromMemory(_input, [1, _input.Length])));
-            _binding.BindOutput("output", Track(OrtValue.CreateTensorValueFromMemory(_output, [1, 1])));
-            if (_legacy)
-            {
-                _binding.BindInput("h", Track(OrtValue.CreateTensorValueFromMemory(_state, stateShape)));
-                _binding.BindInput("c", Track(OrtValue.CreateTensorValueFromMemory(_cell, stateShape)));
-                _binding.BindOutput("hn", Track(OrtValue.CreateTensorValueFromMemory(_stateOut, stateShape)));
-                _binding.BindOutput("cn", Track(OrtValue.CreateTensorValueFromMemory(_cellOut, stateShape)));
-            }
-            else
-            {
-                _binding.BindInput("state", Track(OrtValue.CreateTensorValueFromMemory(_state, stateShape)));
-                _binding.BindOutput("stateN", Track(OrtValue.CreateTensorValueFromMemory(_stateOut, stateShape)));
-            }
-        }
-
-        public void Reset()
-        {
-            Array.Clear(_input);
-            Array.Clear(_state);
-            Array.Clear(_cell);
-        }
-
-        public float Process(ReadOnlySpan<float> frame)
-        {
-            frame.CopyTo(_input.AsSpan(_input.Length - SileroVad.FrameSamples));
-            _session.RunWithBinding(_runOptions, _binding);
-            _stateOut.CopyTo(_state, 0);
-            _cellOut.CopyTo(_cell, 0);
-            if (!_legacy)
-            {
-                _input.AsSpan(SileroVad.FrameSamples, 64).CopyTo(_input);
-            }
-
-            return _output[0];
-        }
-
-        public void Dispose()
-        {
-            _binding.Dispose();
-            _runOptions.Dispose();
-            foreach (OrtValue value in _values)
-            {
-                value.Dispose();
-            }
-
-            _session.Dispose();
-        }
-
-        private OrtValue Track(OrtValue value)
-        {
-            _values.Add(value);
-            return value;
-        }
     }
 }

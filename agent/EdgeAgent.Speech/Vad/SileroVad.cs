@@ -27,9 +27,15 @@ public sealed class SileroVad : IDisposable
     private readonly float[] _output = new float[1];
 
     public SileroVad(InstalledModel model, OnnxOptions options)
+        : this(model, options, foldSampleRate: true)
+    {
+    }
+
+    /// <param name="foldSampleRate">False: the file's graph as it is, both sample-rate branches built (to compare against the fold).</param>
+    internal SileroVad(InstalledModel model, OnnxOptions options, bool foldSampleRate)
     {
         Model = model;
-        _run = BoundSession.Shared(model, FoldedVariant, options, () => Open(model, options));
+        _run = foldSampleRate ? BoundSession.Shared(model, FoldedVariant, options, () => Open(model, options)) : BoundSession.Shared(model, options);
         InferenceSession session = _run.Session;
         IReadOnlyDictionary<string, NodeMetadata> inputs = session.InputMetadata;
         _legacy = inputs.ContainsKey("h") && inputs.ContainsKey("c");
@@ -82,6 +88,9 @@ public sealed class SileroVad : IDisposable
 
     /// <summary>False when the session runs the graph folded for 16 kHz (<see cref="SampleRateFold"/>).</summary>
     public bool HasSampleRateInput { get; }
+
+    /// <summary>The recurrent state the next frame starts from (v5/v6: <c>state</c>; legacy: <c>h</c>).</summary>
+    internal ReadOnlySpan<float> State => _state;
 
     /// <summary>Speech probability of the next 512 samples.</summary>
     public float Process(ReadOnlySpan<float> frame)

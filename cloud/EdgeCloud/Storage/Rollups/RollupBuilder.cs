@@ -74,18 +74,16 @@ public sealed class RollupBuilder
         SignalProfile decoded = ScratchProfiles.Rent();
         try
         {
-            try
-            {
-                ProfileCodec.Decode(profile, decoded);
-            }
-            catch (FormatException)
-            {
-                Corrupt++;
-                return;
-            }
+            ProfileCodec.Decode(profile, decoded);
 
             // Windows add into their device's hour; cohorts are made from the device hours (fewer merges, same sums).
+            // (A merge past a bound is caught inside Add: only the decode throws FormatException here.)
             SumOf(_devices, (deviceId, RollupBuckets.Hour(windowEnd))).Add(decoded, deviceId, 1);
+        }
+        catch (FormatException)
+        {
+            Corrupt++;
+            return;
         }
         finally
         {
